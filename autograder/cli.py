@@ -1,0 +1,78 @@
+"""python -m autograder {grade, make-exercises}."""
+
+import argparse
+import json
+import sys
+
+from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder",
+                                     description="Grade the five-level PyTorch linear regression kit.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade a folder of level files, or one level file")
+    grade.add_argument("path", help="a folder holding any of level1_manual.py .. level5_builtins.py, or one of them")
+    grade.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (cuda, then mps, then cpu)")
+    grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    grade.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per check (default 60)")
+    grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
+
+    make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
+    make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
+    make.add_argument("--solutions", default=str(SOLUTIONS_DIR), help=argparse.SUPPRESS)
+    make.add_argument("--exercises", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def run_grade(args):
+    from autograder.devices import resolve_device
+    from autograder.grade import UsageError as GradeUsageError, grade
+    from autograder.process import Limits
+
+    try:
+        device = resolve_device(args.device)
+    except RuntimeError as error:
+        raise UsageError(f"--device {args.device}: {error}") from None
+    try:
+        report = grade(args.path, device, Limits(check_seconds=args.timeout, memory_mb=args.memory))
+    except GradeUsageError as error:
+        raise UsageError(str(error)) from None
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        from autograder.report import print_report
+
+        print_report(report)
+    return 0
+
+
+def run_make_exercises(args):
+    from autograder.exercises import stale_files, write_exercises
+
+    if args.check:
+        stale = stale_files(args.solutions, args.exercises)
+        for path in stale:
+            print(f"stale: {path} (run python -m autograder make-exercises)")
+        return 1 if stale else 0
+    for path in write_exercises(args.solutions, args.exercises):
+        print(f"wrote {path}")
+    return 0
+
+
+COMMANDS = {"grade": run_grade, "make-exercises": run_make_exercises}

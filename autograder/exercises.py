@@ -1,0 +1,100 @@
+"""Generate the student stubs in exercises/ from the reference files in solutions/.
+
+Each `### BEGIN SOLUTION` .. `### END SOLUTION` block (nbgrader's markers), together with the
+`# hint:` comment just above it, becomes one line:
+    raise NotImplementedError("level1.forward: <the hint>")
+The stub's name comes from the function or method that holds the block.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+from autograder.levels import EXERCISES_DIR, LEVEL_FILES, SOLUTIONS_DIR
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HINT = re.compile(r"^\s*# hint:\s*(.*)$")
+
+
+class MarkerError(ValueError):
+    pass
+
+
+def enclosing_names(source):
+    """Map each line number to the qualified name of the innermost def that contains it."""
+    names = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                qualname = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    for line in range(child.lineno, child.end_lineno + 1):
+                        names[line] = qualname
+                visit(child, qualname + ".")
+
+    visit(ast.parse(source), "")
+    return names
+
+
+def stubs_of(source, level, file_name="solution"):
+    """[(stub id, hint, first line index, last line index, indent)] for each marked block."""
+    lines = source.splitlines()
+    names = enclosing_names(source)
+    blocks, start = [], None
+    for i, line in enumerate(lines):
+        if line.strip() == BEGIN:
+            if start is not None:
+                raise MarkerError(f"{file_name} line {i + 1}: {BEGIN} inside another solution block")
+            start = i
+        elif line.strip() == END:
+            if start is None:
+                raise MarkerError(f"{file_name} line {i + 1}: {END} without {BEGIN}")
+            name = names.get(start + 1)
+            if name is None:
+                raise MarkerError(f"{file_name} line {start + 1}: a solution block must sit inside a function")
+            hint_match = HINT.match(lines[start - 1]) if start else None
+            first = start - 1 if hint_match else start
+            hint = hint_match.group(1) if hint_match else "fill in this stub"
+            indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+            blocks.append((f"level{level}.{name}", hint, first, i, indent))
+            start = None
+    if start is not None:
+        raise MarkerError(f"{file_name} line {start + 1}: {BEGIN} is never closed")
+    return blocks
+
+
+def make_exercise(source, level, file_name="solution"):
+    """The student's version of a solution file."""
+    lines = source.splitlines()
+    out, position = [], 0
+    for stub, hint, first, last, indent in stubs_of(source, level, file_name):
+        out.extend(lines[position:first])
+        out.append(f"{indent}raise NotImplementedError({f'{stub}: {hint}'!r})")
+        position = last + 1
+    out.extend(lines[position:])
+    return "\n".join(out) + "\n"
+
+
+def planned(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
+    """{exercise path: text it should hold} for every level."""
+    plan = {}
+    for level, name in LEVEL_FILES.items():
+        source = (Path(solutions_dir) / name).read_text()
+        plan[Path(exercises_dir) / name] = make_exercise(source, level, name)
+    return plan
+
+
+def stale_files(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
+    return [path for path, text in planned(solutions_dir, exercises_dir).items()
+            if not path.exists() or path.read_text() != text]
+
+
+def write_exercises(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
+    written = []
+    for path, text in planned(solutions_dir, exercises_dir).items():
+        if not path.exists() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            written.append(path)
+    return written

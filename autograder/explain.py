@@ -1,0 +1,64 @@
+"""Turn an exception a student's code raised into a message that says where and the likely cause."""
+
+from autograder.judging import Verdict
+
+# (text found in the exception message, diagnosis, what to tell the student)
+KNOWN_ERRORS = [
+    ("a leaf Variable that requires grad is being used in an in-place operation", "inplace_outside_no_grad",
+     "An in-place change to w (w -= ..., w.sub_(...)) was made while autograd was recording. w is a leaf "
+     "that requires grad, and PyTorch refuses to record an in-place change to it. Do the update inside "
+     "`with torch.no_grad():`."),
+    ("does not require grad and does not have a grad_fn", "detached",
+     "backward() was called on a value autograd cannot trace back to the weights: something between w "
+     "and the loss cut the graph (.detach(), .data, .item(), .numpy() or torch.tensor(...))."),
+    ("optimizer got an empty parameter list", "plain_tensor_not_parameter",
+     "model.parameters() is empty: the weight is a plain tensor, invisible to the module. Wrap it in "
+     "torch.nn.Parameter so the module registers it."),
+    ("cannot be interpreted as an integer", "len_returns_shape",
+     "len() got something that is not an int: does __len__ return a shape (X.shape or X.size()) instead "
+     "of the number of examples?"),
+    ("is not on the expected device", "wrong_device",
+     "A tensor was created on a fixed device instead of the device of the inputs: create it with "
+     "device=x.device, torch.zeros_like(x), or move it with .to(x.device)."),
+    ("Expected all tensors to be on the same device", "wrong_device",
+     "Tensors on different devices met in one operation: create each tensor on the device you were given "
+     "(the device argument, or the input's .device)."),
+    ("Trying to backward through the graph a second time", "backward_twice",
+     "backward() ran twice through the same graph: compute a fresh loss for each backward()."),
+    ("cannot assign parameters before Module.__init__() call", "no_super_init",
+     "Call super().__init__() at the start of __init__, before assigning self.w."),
+    ("before Module.__init__() call", "no_super_init",
+     "Call super().__init__() at the start of __init__, before assigning attributes."),
+    ("object has no attribute '_", "no_super_init",
+     "nn.Module's own attributes are missing: did __init__ call super().__init__()?"),
+]
+
+
+def where_text(error, with_code=True):
+    where = error.get("where")
+    if not where:
+        return ""
+    function = f", in {where['function']}" if where.get("function") else ""
+    code = f": {where['code']}" if where.get("code") and with_code else ""
+    name = str(where["file"]).replace("\\", "/").rsplit("/", 1)[-1]
+    return f" ({name} line {where['line']}{function}{code})"
+
+
+def explain_error(check, error):
+    """The verdict for a check whose probe raised."""
+    kind, message = error["type"], error["message"]
+    at = where_text(error)
+    if kind == "NotImplementedError":
+        return Verdict(False, f"not implemented yet: {message or check.id}{where_text(error, False)}",
+                       "not_implemented")
+    if kind == "RecursionError":
+        return Verdict(False, f"{check.id}: infinite recursion (RecursionError){at}. A method that calls "
+                       "itself, e.g. self.w inside a property named w, or len(self) inside __len__?", "recursion")
+    if kind in ("SystemExit", "KeyboardInterrupt"):
+        return Verdict(False, f"{check.id}: the code tried to exit the program ({kind}){at}; remove the "
+                       "exit call.", "exited")
+    for text, diagnosis, advice in KNOWN_ERRORS:
+        if text in message:
+            return Verdict(False, f"{check.id} raised {kind}: {message.splitlines()[0]}{at}. {advice}", diagnosis)
+    return Verdict(False, f"{check.id} raised {kind}: {message.splitlines()[0] if message else ''}{at}",
+                   "raised")

@@ -1,0 +1,57 @@
+"""Grade one submission: find its level files, probe them in a child process, judge, report."""
+
+from pathlib import Path
+
+from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
+from autograder.process import probe_in_child
+from autograder.runner import judge_level
+
+
+class UsageError(Exception):
+    pass
+
+
+def find_level_files(path):
+    """{level: Path or None} for a folder of level files or a single level file."""
+    path = Path(path)
+    if path.is_dir():
+        return {level: (path / name if (path / name).is_file() else None) for level, name in LEVEL_FILES.items()}
+    if path.is_file():
+        level = level_of_file(path.name)
+        if level is None:
+            raise UsageError(f"{path}: not a level file; expected one of {', '.join(LEVEL_FILES.values())}")
+        return {lvl: (path if lvl == level else None) for lvl in LEVELS}
+    raise UsageError(f"{path}: no such file or folder")
+
+
+def number(x):
+    x = round(float(x), 2)
+    return int(x) if x == int(x) else x
+
+
+def build_report(submission, device, results):
+    """The report object `grade --json` prints, from the CheckResults of all five levels."""
+    levels = []
+    for level in LEVELS:
+        mine = [r for r in results if r.level == level]
+        levels.append({"level": level, "score": number(sum(r.points for r in mine)),
+                       "max_score": number(sum(r.max_points for r in mine))})
+    return {
+        "submission": str(submission),
+        "device": device,
+        "score": number(sum(r.points for r in results)),
+        "max_score": number(sum(r.max_points for r in results)),
+        "levels": levels,
+        "checks": [{"id": r.id, "level": r.level, "points": number(r.points), "max_points": r.max_points,
+                    "passed": r.passed, "message": r.message, "diagnosis": r.diagnosis} for r in results],
+    }
+
+
+def grade(path, device="cpu", limits=None):
+    files = find_level_files(path)
+    present = {level: p for level, p in files.items() if p is not None}
+    probed = probe_in_child(present, device, limits) if present else {}
+    results = []
+    for level in LEVELS:
+        results.extend(judge_level(level, probed.get(level), device))
+    return build_report(path, device, results)

@@ -1,0 +1,163 @@
+"""Judges' tools: verdicts, and comparisons of probe data that explain what differs.
+
+Everything here works on plain data (dicts, lists, numbers) produced by autograder.probing:
+no judge ever touches an object the student's code made.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# float32 comparisons. Reductions in a different order (x @ w against (x * w).sum(1)) differ
+# in the last bits, so the tolerances sit a little above float32's epsilon (1.2e-7).
+TOLERANCES = {
+    "cpu": {"rtol": 1e-5, "atol": 1e-6},
+    # GPU kernels may reduce in another order; TF32 is switched off for grading (see devices).
+    "cuda": {"rtol": 1e-4, "atol": 1e-5},
+    "mps": {"rtol": 1e-4, "atol": 1e-5},
+    "meta": {"rtol": 0.0, "atol": 0.0},
+}
+
+
+def tolerance(device):
+    return TOLERANCES.get(str(device).split(":")[0], TOLERANCES["cuda"])
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    message: str
+    diagnosis: str = None
+    fraction: float = None  # share of the check's points; defaults to 1 when passed, else 0
+
+    @property
+    def share(self):
+        if self.fraction is not None:
+            return self.fraction
+        return 1.0 if self.passed else 0.0
+
+
+class Problem(Exception):
+    """Raised inside a judge to stop at the first thing wrong, with the message to report."""
+
+    def __init__(self, message, diagnosis=None, fraction=0.0):
+        super().__init__(message)
+        self.verdict = Verdict(False, message, diagnosis, fraction)
+
+
+def passed(message):
+    return Verdict(True, message)
+
+
+def shape_text(shape):
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def got_text(desc):
+    """How a probed value reads in a message: 'a tensor of shape (3,)', 'a float', 'None'."""
+    kind = desc.get("kind")
+    if kind == "tensor":
+        name = "an nn.Parameter" if desc.get("parameter") else "a tensor"
+        return f"{name} of shape {shape_text(desc['shape'])}, dtype {desc['dtype']}, on {desc['device']}"
+    if kind == "none":
+        return "None"
+    if kind in ("number", "bool"):
+        return f"{desc.get('type', kind)} {desc['value']!r}"
+    if kind in ("tuple", "list"):
+        return f"a {kind} of {len(desc['items'])} items"
+    if kind == "size":
+        return f"torch.Size({desc['value']})"
+    return f"{desc.get('type')} {desc.get('repr', '')}".strip()
+
+
+def same_device(got, want):
+    """'cuda:0' matches 'cuda'; a device index only matters when both name one."""
+    got_type, _, got_index = str(got).partition(":")
+    want_type, _, want_index = str(want).partition(":")
+    return got_type == want_type and (not got_index or not want_index or got_index == want_index)
+
+
+def require_tensor(desc, what, shape=None, device=None, dtype="float32"):
+    """Stop with a message unless desc is a real tensor of the given shape, dtype and device."""
+    if desc.get("kind") != "tensor":
+        raise Problem(f"{what} should be a torch.Tensor; got {got_text(desc)}.", "not_a_tensor")
+    if shape is not None and list(desc["shape"]) != list(shape):
+        raise Problem(
+            f"{what} should have shape {shape_text(shape)}; got shape {shape_text(desc['shape'])}.",
+            "wrong_shape",
+        )
+    if dtype is not None and desc["dtype"] != dtype:
+        raise Problem(
+            f"{what} should have dtype {dtype}; got {desc['dtype']}. "
+            "Create tensors as float32 (torch.randn, torch.ones and torch.tensor of floats are).",
+            "wrong_dtype",
+        )
+    if device is not None and not same_device(desc["device"], device):
+        raise Problem(
+            f"{what} should be on device {device}; got {desc['device']}. Create it with "
+            "device=... from the arguments (or the input's .device), or move it with .to(device).",
+            "wrong_device",
+        )
+    return desc
+
+
+def values(desc, what):
+    """The values of a tensor description as a float64 array (stops when there are none)."""
+    vals = desc.get("values")
+    if vals is None:
+        raise Problem(f"{what}: no values to compare (a meta tensor?)")
+    return np.asarray(vals, dtype=np.float64)
+
+
+def largest_error(got, want):
+    """(index, got, want, abs error) at the element where got and want differ most."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    err = np.abs(got - want)
+    err = np.where(np.isnan(err), np.inf, err)
+    flat = int(np.argmax(err)) if err.size else 0
+    index = np.unravel_index(flat, err.shape) if err.shape else ()
+    return tuple(int(i) for i in index), got[index], want[index], err[index]
+
+
+def close(got, want, device="cpu", scale=1.0):
+    tol = tolerance(device)
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    return got.shape == want.shape and bool(
+        np.all(np.isfinite(got)) and np.allclose(got, want, rtol=tol["rtol"], atol=tol["atol"] * scale)
+    )
+
+
+def difference_text(got, want):
+    index, g, w, err = largest_error(got, want)
+    at = f" at index {list(index)}" if index else ""
+    return f"largest difference{at}: expected {w:.6g}, got {g:.6g}"
+
+
+def require_close(got, want, what, device="cpu", hint="", diagnosis="wrong_values", scale=1.0):
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape:
+        raise Problem(f"{what}: expected shape {shape_text(want.shape)}, got {shape_text(got.shape)}.", "wrong_shape")
+    if not np.all(np.isfinite(got)):
+        raise Problem(f"{what} contains NaN or infinity. {hint}".strip(), "not_finite")
+    if not close(got, want, device, scale):
+        raise Problem(f"{what} differs from the expected values ({difference_text(got, want)}). {hint}".strip(),
+                      diagnosis)
+
+
+def ratio(got, want):
+    """The common factor got/want when got is a scaled copy of want, else None."""
+    got = np.asarray(got, dtype=np.float64).ravel()
+    want = np.asarray(want, dtype=np.float64).ravel()
+    if got.shape != want.shape or not np.all(np.isfinite(got)):
+        return None
+    mask = np.abs(want) > 1e-6
+    if not mask.any():
+        return None
+    r = got[mask] / want[mask]
+    k = float(np.median(r))
+    if k != 0 and np.allclose(got, k * want, rtol=1e-4, atol=1e-6):
+        return k
+    return None

@@ -1,0 +1,232 @@
+"""Level 2 checks: RandomData (__init__, __len__, __getitem__), make_loader, training."""
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from autograder import linear
+from autograder.checks import Check
+from autograder.judging import Problem, got_text, passed, require_close, require_tensor, values
+from autograder.levels import CONVERGENCE_EPOCHS
+from autograder.probing import as_tensor, describe, describe_losses, is_tensor, tensor_values
+
+SAMPLES = 200
+ITEM_INDICES = (0, 7, SAMPLES - 1)
+LOADER_SAMPLES, LOADER_BATCH, LOADER_SEED = 50, 8, 3
+
+
+def describe_attribute(obj, name, values=True):
+    if not hasattr(obj, name):
+        return {"kind": "missing"}
+    return describe(getattr(obj, name), values)
+
+
+def dataset_instance(student, ctx):
+    """The student's RandomData; if its __init__ fails, a bare one holding the reference's tensors,
+    so that __len__ and __getitem__ are graded on their own."""
+    torch.manual_seed(0)
+    try:
+        data = student.RandomData(samples=SAMPLES, device=ctx.device)
+        if is_tensor(getattr(data, "X", None)) and is_tensor(getattr(data, "Y", None)):
+            return data, False
+    except Exception:
+        pass
+    reference = ctx.reference.RandomData(samples=SAMPLES, device=ctx.device)
+    data = object.__new__(student.RandomData)
+    data.X, data.Y = reference.X, reference.Y
+    return data, True
+
+
+# --- __init__ ----------------------------------------------------------------------------
+
+def probe_dataset(student, ctx):
+    data = student.RandomData(samples=SAMPLES, device=ctx.device)
+    default = student.RandomData(device=ctx.device)
+    return {"X": describe_attribute(data, "X"), "Y": describe_attribute(data, "Y"),
+            "default_X": describe_attribute(default, "X", values=False)}
+
+
+def judge_dataset(got, want, ctx):
+    for name in ("X", "Y"):
+        if got[name]["kind"] == "missing":
+            raise Problem(f"RandomData.__init__ must store the data as self.{name}; the object has no "
+                          f"attribute {name}.", "missing_attribute")
+    linear.judge_data(got["X"], got["Y"], SAMPLES, ctx.device, f"RandomData(samples={SAMPLES})")
+    require_tensor(got["default_X"], "RandomData() with the default samples=1000: self.X", shape=(1000, 2))
+    return passed("self.X is [ones, standard normal] and self.Y = -1 + 3x")
+
+
+# --- __len__ -----------------------------------------------------------------------------
+
+def probe_len(student, ctx):
+    data, bare = dataset_instance(student, ctx)
+    raw = type(data).__len__(data)  # what __len__ returns, before len() accepts or rejects it
+    return {"raw": describe(raw, values=False), "rows": int(data.X.shape[0]), "bare": bare}
+
+
+def judge_len(got, want, ctx):
+    raw, rows = got["raw"], got["rows"]
+    if raw["kind"] == "size" or raw["kind"] in ("tuple", "list"):
+        raise Problem(f"__len__ returned {got_text(raw)}, a shape. The DataLoader calls len(data) and needs "
+                      f"the number of examples as an int ({rows}): return len(self.Y) or self.X.shape[0].",
+                      "len_returns_shape")
+    if raw["kind"] == "tensor":
+        raise Problem(f"__len__ returned {got_text(raw)}; it must be a Python int. Return len(self.Y).",
+                      "len_not_int")
+    if raw["kind"] != "number" or raw["type"] != "int":
+        raise Problem(f"__len__ must return an int; got {got_text(raw)}.", "len_not_int")
+    if raw["value"] == 2 * rows:
+        raise Problem(f"__len__ returned {raw['value']}, the number of values in X (rows x columns); it "
+                      f"should count examples (rows): {rows}. Use len(self.Y).", "len_counts_values")
+    if raw["value"] != rows:
+        raise Problem(f"__len__ returned {raw['value']}; the dataset holds {rows} examples.", "len_wrong")
+    return passed(f"an int equal to the number of examples ({rows})")
+
+
+# --- __getitem__ -------------------------------------------------------------------------
+
+def probe_getitem(student, ctx):
+    data, bare = dataset_instance(student, ctx)
+    items = []
+    for index in ITEM_INDICES:
+        items.append({"index": index, "item": describe(type(data).__getitem__(data, index)),
+                      "x": describe(data.X[index]), "y": describe(data.Y[index])})
+    return {"items": items, "bare": bare}
+
+
+def judge_getitem(got, want, ctx):
+    for entry in got["items"]:
+        index, item = entry["index"], entry["item"]
+        what = f"data[{index}]"
+        if item["kind"] not in ("tuple", "list") or len(item["items"]) != 2:
+            raise Problem(f"{what} should be a pair (x, y); got {got_text(item)}.", "item_not_pair")
+        x, y = item["items"]
+        require_tensor(x, f"{what}[0], the input x", shape=(2,), device=ctx.device)
+        require_tensor(y, f"{what}[1], the target y", shape=(), device=ctx.device)
+        xv, yv = values(x, "x"), float(values(y, "y"))
+        require_close(xv, values(entry["x"], "X"), f"{what}[0] (expected self.X[{index}])", ctx.device,
+                      "Return row `index` of self.X.", "wrong_row")
+        if not np.isclose(yv, -xv[0] + 3 * xv[1], rtol=1e-5, atol=1e-5):
+            raise Problem(f"{what} returned a mismatched pair: x = {np.round(xv, 4).tolist()} has target "
+                          f"{-xv[0] + 3 * xv[1]:.4g} but y = {yv:.4g}. x and y must come from the same index: "
+                          "(self.X[index], self.Y[index]).", "mismatched_pair")
+        require_close(yv, float(values(entry["y"], "Y")), f"{what}[1] (expected self.Y[{index}])", ctx.device)
+    return passed("(self.X[i], self.Y[i]) pairs of shapes (2,) and ()")
+
+
+# --- make_loader -------------------------------------------------------------------------
+
+class IndexData(Dataset):
+    """Item i is ([1, i], i): the batches a loader yields tell which indices it drew."""
+
+    def __init__(self, samples, device):
+        index = torch.arange(samples, dtype=torch.float32, device=device)
+        self.X = torch.stack([torch.ones_like(index), index], dim=1)
+        self.Y = index
+
+    def __getitem__(self, index):
+        return self.X[index], self.Y[index]
+
+    def __len__(self):
+        return len(self.Y)
+
+
+def read_epoch(loader):
+    batches = []
+    for batch in loader:
+        if type(batch) in (list, tuple) and len(batch) == 2 and is_tensor(batch[0]) and is_tensor(batch[1]):
+            batches.append({"x_shape": [int(n) for n in batch[0].shape],
+                            "y": [int(round(v)) for v in np.ravel(tensor_values(batch[1]))]})
+        else:
+            return {"bad": describe(batch, values=False)}
+    return batches
+
+
+def probe_loader(student, ctx):
+    data = IndexData(LOADER_SAMPLES, ctx.device)
+
+    def loader(**kwargs):
+        return student.make_loader(data, **kwargs)
+
+    seeded = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
+    again = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
+    torch.manual_seed(0)
+    return {
+        "is_loader": isinstance(seeded, DataLoader),
+        "type": describe(seeded, values=False),
+        "epochs": [read_epoch(seeded), read_epoch(seeded)],
+        "again": read_epoch(again),
+        "ordered": read_epoch(loader(batch_size=10, shuffle=False)),
+        "default": read_epoch(loader()),
+    }
+
+
+def epoch_order(epoch, what):
+    if isinstance(epoch, dict):
+        raise Problem(f"{what}: each batch should be a pair (x, y) of tensors; got {got_text(epoch['bad'])}.",
+                      "bad_batch")
+    return [i for batch in epoch for i in batch["y"]]
+
+
+def judge_loader(got, want, ctx):
+    what = f"make_loader(data, batch_size={LOADER_BATCH}, shuffle=True, generator=seeded)"
+    if not got["is_loader"]:
+        raise Problem(f"make_loader should return a torch.utils.data.DataLoader; got {got_text(got['type'])}.",
+                      "not_a_loader")
+    everything = list(range(LOADER_SAMPLES))
+    epochs = [epoch_order(epoch, what) for epoch in got["epochs"]]
+    sizes = [len(batch["y"]) for batch in got["epochs"][0]]
+    expected_sizes = [LOADER_BATCH] * (LOADER_SAMPLES // LOADER_BATCH) + [LOADER_SAMPLES % LOADER_BATCH]
+    if sizes[:-1] and sizes[0] != LOADER_BATCH:
+        raise Problem(f"{what} yields batches of {sizes[0]}; it should use the batch_size argument "
+                      f"({LOADER_BATCH}).", "ignored_batch_size")
+    for number, order in enumerate(epochs, 1):
+        if sorted(order) != everything:
+            missing = sorted(set(everything) - set(order))
+            raise Problem(f"{what}: epoch {number} should give every one of the {LOADER_SAMPLES} examples "
+                          f"exactly once; {len(order)} came, missing {missing[:10]}. Do not drop the last "
+                          "partial batch or sample with replacement.", "incomplete_epoch")
+    if sizes != expected_sizes:
+        raise Problem(f"{what}: batch sizes {sizes}; expected {expected_sizes}.", "ignored_batch_size")
+    for batch in got["epochs"][0]:
+        if batch["x_shape"] != [len(batch["y"]), 2]:
+            raise Problem(f"{what}: a batch's x has shape {batch['x_shape']}; expected "
+                          f"[{len(batch['y'])}, 2].", "bad_batch")
+    if epochs[0] == everything or epochs[0] == epochs[1]:
+        raise Problem(f"{what}: the order does not change between epochs ({epochs[0][:8]} ...). Pass "
+                      "shuffle on to the DataLoader.", "not_shuffled")
+    if epoch_order(got["again"], what) != epochs[0]:
+        raise Problem(f"{what}: two loaders built with generators of the same seed give different orders: "
+                      "pass the generator argument on to the DataLoader (generator=generator).",
+                      "ignored_generator")
+    if epoch_order(got["ordered"], what) != everything:
+        raise Problem("make_loader(data, batch_size=10, shuffle=False) should keep the dataset's order; it "
+                      "shuffled. Pass shuffle=shuffle to the DataLoader.", "ignored_shuffle")
+    default = got["default"]
+    default_order = epoch_order(default, "make_loader(data)")
+    if [len(b["y"]) for b in default][:1] != [10] or default_order == everything:
+        raise Problem("make_loader(data) with its defaults should give shuffled batches of 10.", "wrong_defaults")
+    return passed("batches of the asked size, every index once per epoch, shuffled, reproducible with a seed")
+
+
+# --- train (convergence) -----------------------------------------------------------------
+
+def probe_train(student, ctx):
+    torch.manual_seed(0)
+    data = student.RandomData(samples=1000, device=ctx.device)
+    w = as_tensor(linear.START_WEIGHTS, ctx.device, requires_grad=True)
+    losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS)
+    return {"weights": describe(w)["values"], "start": linear.START_WEIGHTS, "losses": describe_losses(losses)}
+
+
+def judge_train(got, want, ctx):
+    return linear.judge_convergence(got, want, ctx.device, f"train(data, w, epochs={CONVERGENCE_EPOCHS})")
+
+
+CHECKS = [
+    Check("level2.dataset", "RandomData stores X and Y", probe_dataset, judge_dataset),
+    Check("level2.len", "__len__ returns the number of examples", probe_len, judge_len),
+    Check("level2.getitem", "__getitem__ returns matching (x, y)", probe_getitem, judge_getitem),
+    Check("level2.loader", "make_loader batches, covers, shuffles, reproduces", probe_loader, judge_loader),
+    Check("level2.train", "training with the loader reaches (-1, 3)", probe_train, judge_train),
+]

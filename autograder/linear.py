@@ -1,0 +1,132 @@
+"""The regression's closed forms, the probe inputs, and judges shared by several levels.
+
+Probe inputs are plain lists made here from fixed seeds, so the probe (which builds tensors
+from them) and the judge (which computes the closed form from them) see the same numbers.
+"""
+
+import numpy as np
+
+from autograder.judging import Problem, passed, require_close, require_tensor, values, ratio
+from autograder.levels import CONVERGENCE_EPOCHS
+
+TRUE_WEIGHTS = (-1.0, 3.0)
+CONVERGENCE_TOLERANCE = 1e-3
+START_WEIGHTS = [1.0, -1.0]  # the fixed start of every convergence run: far from (-1, 3)
+
+
+def _f32(array):
+    return np.asarray(array, dtype=np.float32).astype(np.float64).tolist()
+
+
+def probe_batches():
+    """A fixed hand-made batch and a few random ones (sizes 1, 7, 10): x (n, 2), y (n,), w (2,)."""
+    batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0], "w": [0.25, -0.75]}]
+    rng = np.random.RandomState(1234)
+    for n in (1, 7, 10):
+        x = np.hstack([np.ones((n, 1)), rng.randn(n, 1)])
+        batches.append({"x": _f32(x), "y": _f32(2 * rng.randn(n)), "w": _f32(rng.randn(2))})
+    return batches
+
+
+def predictions(batch):
+    return np.asarray(batch["x"]) @ np.asarray(batch["w"])
+
+
+def mse_value(batch, yhat=None):
+    yhat = predictions(batch) if yhat is None else np.asarray(yhat)
+    return float(np.mean((np.asarray(batch["y"]) - yhat) ** 2))
+
+
+def gradient(x, y, w):
+    """Closed-form gradient of the mean squared error: -(2/n) X^T (y - X w)."""
+    x, y, w = (np.asarray(a, dtype=np.float64) for a in (x, y, w))
+    return -(2.0 / len(y)) * x.T @ (y - x @ w)
+
+
+def sgd_step(x, y, w, lr):
+    return np.asarray(w) - lr * gradient(x, y, w)
+
+
+def gradient_hint(got, want, batch_size):
+    """Name the likely cause when a gradient is a scaled copy of the expected one."""
+    k = ratio(got, want)
+    if k is None:
+        return "", "wrong_gradient"
+    if batch_size > 1 and abs(k - batch_size) < 1e-3 * batch_size:
+        return (f"Gradients are {batch_size:g}x the expected, the batch size: did you sum the squared "
+                "errors instead of averaging them (.sum() instead of .mean())?"), "sum_instead_of_mean"
+    if abs(k + 1) < 1e-4:
+        return "The gradient has the wrong sign: is the error squared (y - yhat) ** 2?", "wrong_sign"
+    if abs(k - 0.5) < 1e-4:
+        return "Gradients are half the expected: is the error squared, not multiplied by 1/2?", "half_gradient"
+    return f"Gradients are {k:.3g}x the expected.", "scaled_gradient"
+
+
+def judge_data(X, Y, samples, device, what):
+    """make_data / RandomData: X (samples, 2) = [1, normal], Y = -X0 + 3 X1, float32, on device."""
+    require_tensor(X, f"{what} X", shape=(samples, 2), device=device)
+    require_tensor(Y, f"{what} Y", shape=(samples,), device=device)
+    x, y = values(X, f"{what} X"), values(Y, f"{what} Y")
+    if np.allclose(x[:, 1], 1.0) and not np.allclose(x[:, 0], 1.0):
+        raise Problem(f"{what}: the ones column is X[:, 1]; it should be the first column, X[:, 0], "
+                      "so that w[0] is the bias. Put torch.ones first in torch.hstack.", "columns_swapped")
+    if not np.allclose(x[:, 0], 1.0):
+        raise Problem(f"{what}: X[:, 0] should be all ones (the bias feature); got values from "
+                      f"{x[:, 0].min():.3g} to {x[:, 0].max():.3g}.", "no_ones_column")
+    mean, std = float(x[:, 1].mean()), float(x[:, 1].std())
+    # 5 standard errors for the mean; the std of n >= 200 normal draws stays well inside this band.
+    if abs(mean) > 5 / np.sqrt(samples) or not 0.7 < std < 1.3:
+        cause = " Did you use torch.rand (uniform on [0, 1)) instead of torch.randn?" if 0.35 < mean < 0.65 else ""
+        raise Problem(f"{what}: X[:, 1] should be drawn from a standard normal distribution "
+                      f"(mean 0, std 1); got mean {mean:.3g}, std {std:.3g}.{cause}", "not_standard_normal")
+    require_close(values(Y, f"{what} Y"), -x[:, 0] + 3 * x[:, 1], f"{what} Y = -1 * X[:, 0] + 3 * X[:, 1]",
+                  device, "Compute Y from the columns of X, after building X.", "wrong_targets")
+
+
+def judge_gradients(got, device, what):
+    """got: a list, per probe batch, of describe(w.grad) after backward of the student's loss."""
+    for batch, grad in zip(probe_batches(), got):
+        n = len(batch["y"])
+        if grad.get("kind") == "none":
+            raise Problem(f"{what}: after loss.backward(), w.grad is None (batch of {n}). The loss is not "
+                          "connected to w: is w used in the prediction, without .detach(), .item() or "
+                          "torch.tensor(...) in between?", "no_gradient")
+        require_tensor(grad, f"{what}: w.grad", shape=(2,), device=device)
+        want = gradient(batch["x"], batch["y"], batch["w"])
+        hint, diagnosis = gradient_hint(values(grad, "w.grad"), want, n)
+        require_close(values(grad, "w.grad"), want,
+                      f"{what}: w.grad on a batch of {n} (expected -(2/n) X^T (y - X w))", device, hint, diagnosis)
+
+
+def judge_convergence(got, want, device, what, names=("w[0] (bias)", "w[1]")):
+    """got/want: {"weights": [b, w], "losses": describe(list)}: near (-1, 3), final loss like the reference's."""
+    losses = got["losses"]
+    if losses.get("kind") != "list" or not all(item.get("kind") == "number" for item in losses["items"]):
+        raise Problem(f"{what} should return a list of floats (one loss per epoch); got "
+                      f"{losses.get('type', losses.get('kind'))}.", "bad_losses")
+    loss_values = [item["value"] for item in losses["items"]]
+    if losses["length"] != CONVERGENCE_EPOCHS:
+        raise Problem(f"{what} ran {CONVERGENCE_EPOCHS} epochs but returned {losses['length']} losses.", "bad_losses")
+    weights = np.asarray(got["weights"], dtype=np.float64)
+    start = np.asarray(got["start"], dtype=np.float64)
+    if not np.all(np.isfinite(weights)) or not np.all(np.isfinite(loss_values)):
+        raise Problem(f"{what}: training diverged (NaN or infinity) after {CONVERGENCE_EPOCHS} epochs. "
+                      "A gradient that is too large (a sum instead of a mean) or a wrong update blows up.",
+                      "diverged")
+    if np.allclose(weights, start):
+        raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs the weights are still the starting values "
+                      f"{start.tolist()}: the updates never reach the tensor the model holds.", "not_updated")
+    error = np.abs(weights - np.asarray(TRUE_WEIGHTS))
+    if error.max() > CONVERGENCE_TOLERANCE:
+        i = int(np.argmax(error))
+        raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs from {start.tolist()}, {names[i]} is "
+                      f"{weights[i]:.5g}; expected {TRUE_WEIGHTS[i]:g} within {CONVERGENCE_TOLERANCE:g} "
+                      f"(the reference reaches {want['weights'][i]:.6g}). Learned {np.round(weights, 4).tolist()}.",
+                      "not_converged")
+    final, reference = loss_values[-1], want["losses"]["items"][-1]["value"]
+    if final > 2 * reference + 1e-5:
+        raise Problem(f"{what}: the last epoch's loss is {final:.3g}; the reference's is {reference:.3g}. "
+                      "The weights are right but the reported loss is not the mean squared error of the batches.",
+                      "loss_mismatch")
+    return passed(f"converged in {CONVERGENCE_EPOCHS} epochs to {np.round(weights, 5).tolist()}, "
+                  f"final loss {final:.2g} (reference {reference:.2g})")

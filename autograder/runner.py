@@ -1,0 +1,137 @@
+"""Run probes (where the student's code runs) and judge their data (in the trusted process).
+
+probe side:  load_and_probe(level, path, device) -> {"load_error": ...} or {check_id: {"data"|"error"}}
+judge side:  judge_level(level, probed, reference, device) -> [CheckResult]
+"""
+
+import json
+import math
+import random
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from autograder.checks import JudgeContext, ProbeContext, checks_for_level
+from autograder.explain import explain_error, where_text
+from autograder.judging import Problem, Verdict
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+from autograder.loader import load_reference, load_submission
+from autograder.probing import WarningLog, describe_exception
+
+
+@dataclass
+class CheckResult:
+    id: str
+    level: int
+    points: float
+    max_points: int
+    passed: bool
+    message: str
+    diagnosis: str = None
+
+    def as_json(self):
+        return asdict(self)
+
+
+def plain(data):
+    """Round-trip through JSON: probes must return plain data, and in-process and child-process
+    grading must see exactly the same thing."""
+    return json.loads(json.dumps(data))
+
+
+def seed_everything(seed=0):
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def run_probe(check, module, ctx, student_file=None):
+    seed_everything()
+    try:
+        with WarningLog():  # a probe's warnings must not reach stderr (nbgrader zeroes such cells)
+            return {"data": plain(check.probe(module, ctx))}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit and RecursionError from student code cost only this check
+        return {"error": describe_exception(exc, student_file)}
+
+
+def load_and_probe(level, path, device, solutions_dir=SOLUTIONS_DIR, emit=None, skip=()):
+    """Import the level file and run every probe of that level (but those in skip).
+
+    emit(event) hears {"start": id} before each step and {"id": id, "result": ...} after it, so a
+    watching parent knows which step was running if this process dies."""
+    emit = emit or (lambda event: None)
+    import_id = f"level{level}.import"
+    emit({"start": import_id})
+    try:
+        with WarningLog():
+            module = load_submission(path, level)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        error = describe_exception(exc, str(path))
+        emit({"level": level, "load_error": error})
+        return {"load_error": error}
+    emit({"id": import_id, "result": {"data": None}})
+    ctx = ProbeContext(device=device, reference=load_reference(level, str(solutions_dir)))
+    results = {}
+    for check in checks_for_level(level):
+        if check.id in skip:
+            continue
+        emit({"start": check.id})
+        results[check.id] = run_probe(check, module, ctx, str(path))
+        emit({"id": check.id, "result": results[check.id]})
+    return results
+
+
+@lru_cache(maxsize=None)
+def reference_results(level, device, solutions_dir=str(SOLUTIONS_DIR)):
+    """The reference's probe data, computed in this (trusted) process once per level and device."""
+    reference = load_reference(level, solutions_dir)
+    ctx = ProbeContext(device=device, reference=reference)
+    results = {}
+    for check in checks_for_level(level):
+        results[check.id] = run_probe(check, reference, ctx)
+        if "error" in results[check.id]:
+            raise RuntimeError(f"the reference solution fails its own probe {check.id}: "
+                               f"{results[check.id]['error']}")
+    return results
+
+
+def judge_check(check, probed, reference, device):
+    if probed is None:
+        verdict = Verdict(False, f"{check.id}: no result came back from the grading process.", "no_result")
+    elif "error" in probed:
+        verdict = explain_error(check, probed["error"])
+    elif "verdict" in probed:  # set by the process runner: timeout, crash, memory limit
+        verdict = Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis"))
+    else:
+        try:
+            verdict = check.judge(probed["data"], reference["data"], JudgeContext(device))
+        except Problem as problem:
+            verdict = problem.verdict
+        except Exception as exc:  # malformed probe data: the submission's problem, never a crash
+            verdict = Verdict(False, f"{check.id}: the values your code produced could not be checked "
+                              f"({type(exc).__name__}: {exc}).", "unjudgeable")
+    share = verdict.share if math.isfinite(verdict.share) else 0.0
+    points = round(check.points * min(max(share, 0.0), 1.0), 2)
+    return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed), verdict.message,
+                       verdict.diagnosis)
+
+
+def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):
+    """Results for every check of a level, from the student's probe data."""
+    checks = checks_for_level(level)
+    if probed is None:
+        return [CheckResult(c.id, level, 0, c.points, False, f"file not found: {LEVEL_FILES[level]}", "missing_file")
+                for c in checks]
+    if "load_error" in probed:
+        error = probed["load_error"]
+        message = (f"{LEVEL_FILES[level]} could not be imported: {error['type']}: "
+                   f"{error['message'].splitlines()[0] if error['message'] else ''}{where_text(error)}")
+        return [CheckResult(c.id, level, 0, c.points, False, message, "import_failed") for c in checks]
+    reference = reference_results(level, device, solutions_dir)
+    return [judge_check(c, probed.get(c.id), reference[c.id], device) for c in checks]

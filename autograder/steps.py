@@ -1,0 +1,143 @@
+"""Probing and judging one optimizer step (levels 4 and 5): two calls of the student's train_step
+on two batches, with an SGD that records what it was asked to do.
+
+Weights are compared as [bias, slope], which is w for level 4 and (bias, weight) for level 5,
+so one closed form serves both: features [1, x], gradient -(2/n) X^T (y - X w).
+"""
+
+import numpy as np
+
+from autograder import linear
+from autograder.judging import Problem, close, got_text, passed, require_close
+from autograder.probing import CountingSGD, WarningLog, describe
+
+LR = 0.1
+START = [0.25, -0.75]
+BATCHES = (2, 3)  # indices into linear.probe_batches(): a batch of 7, then one of 10
+
+
+def step_batches():
+    batches = linear.probe_batches()
+    return [batches[i] for i in BATCHES]
+
+
+def expected_weights(batch_gradient=linear.gradient):
+    """The weights after each of the two reference SGD steps."""
+    w = np.asarray(START, dtype=np.float64)
+    out = []
+    for batch in step_batches():
+        w = w - LR * batch_gradient(batch["x"], batch["y"], w)
+        out.append(w)
+    return out
+
+
+def probe_steps(model, read_weights, call_train_step):
+    """Run the student's train_step on the two batches with a recording SGD over model's parameters.
+
+    read_weights() gives the weights as [bias, slope]; call_train_step(optimizer, batch) calls the
+    student's train_step with that level's arguments."""
+    params = list(model.parameters())
+    optimizer = CountingSGD(params, lr=LR)
+    data = {"returned": [], "weights": [], "calls": [], "warnings": []}
+    for batch in step_batches():
+        optimizer.calls = []
+        with WarningLog() as log:
+            returned = call_train_step(optimizer, batch)
+        data["returned"].append(describe(returned, values=False))
+        data["weights"].append(read_weights())
+        data["calls"].append(optimizer.calls)
+        data["warnings"] += log.messages()
+    data["same_object"] = [id(p) for p in model.parameters()] == [id(p) for p in params]
+    return data
+
+
+def broadcast_gradient(x, y, w):
+    """The gradient when predictions (n, 1) meet targets (n,): the loss averages an (n, n) table
+    of every prediction against every target, which pulls each prediction toward mean(y)."""
+    y = np.full(len(y), np.mean(y))
+    return linear.gradient(x, y, w)
+
+
+def accumulating_gradient():
+    """The second step's gradient when the first batch's gradient was never cleared."""
+    first, second = step_batches()
+    w1 = expected_weights()[0]
+    return linear.gradient(first["x"], first["y"], START) + linear.gradient(second["x"], second["y"], w1)
+
+
+def judge_calls(calls, call_number):
+    """Diagnose the order of zero_grad/step calls that CountingSGD recorded during one train_step."""
+    steps = [c for c in calls if c["call"] == "step"]
+    where = f"train_step call {call_number}"
+    if not steps:
+        raise Problem(f"{where} never called optimizer.step(), so the parameters did not change. After "
+                      "loss.backward(), call optimizer.step().", "step_not_called")
+    if len(steps) > 1:
+        raise Problem(f"{where} called optimizer.step() {len(steps)} times; one step per batch.", "step_twice")
+    grads = steps[0]["grads"]
+    if all(g.get("kind") == "none" for g in grads):
+        raise Problem(f"{where}: when optimizer.step() ran, the parameters had no gradient: step() was called "
+                      "before loss.backward() (or zero_grad() came between them). Order: zero_grad, loss, "
+                      "backward, step.", "step_before_backward")
+    if all(g.get("kind") == "tensor" and not np.any(g.get("values")) for g in grads):
+        raise Problem(f"{where}: when optimizer.step() ran, every gradient was zero: zero_grad() was called "
+                      "between backward() and step(). Clear gradients before backward() instead.",
+                      "zero_grad_after_backward")
+
+
+def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False):
+    if not got["same_object"]:
+        raise Problem(f"{what} replaced the model's parameter with a new object; the optimizer still holds "
+                      "the old one. Let optimizer.step() change the parameters in place.", "parameter_replaced")
+    for number, calls in enumerate(got["calls"], 1):
+        judge_calls(calls, number)
+    expected = expected_weights()
+    for number, (weights, want_w) in enumerate(zip(got["weights"], expected), 1):
+        weights = np.asarray(weights, dtype=np.float64)
+        if close(weights, want_w, device):
+            continue
+        if broadcast_hint and close(weights, expected_weights(broadcast_gradient)[number - 1], device):
+            warning = f" PyTorch warned: {got['warnings'][0]}" if got.get("warnings") else ""
+            raise Problem(f"{what}: the update matches a loss between predictions of shape (batch, 1) and "
+                          "targets of shape (batch,). Broadcasting turned them into a (batch, batch) table, "
+                          "so every prediction was compared with every target. Give both the same shape: "
+                          f"model(x).squeeze(1) (or y.unsqueeze(1)).{warning}", "broadcasting")
+        if number == 2:
+            accumulated = expected[0] - LR * accumulating_gradient()
+            if close(weights, accumulated, device):
+                raise Problem(f"{what}: the second step used the sum of both batches' gradients: gradients "
+                              "accumulate across calls. Call optimizer.zero_grad() before loss.backward().",
+                              "forgot_zero_grad")
+        start = np.asarray(START if number == 1 else expected[0])
+        batch_size = len(step_batches()[number - 1]["y"])
+        hint, diagnosis = linear.gradient_hint(weights - start, want_w - start, batch_size)
+        require_close(weights, want_w, f"{what}: {', '.join(names)} after SGD step {number} (lr={LR})",
+                      device, hint, diagnosis)
+    return passed("each call clears the gradients, runs backward and steps once; the parameters change in "
+                  "place by exactly the SGD step")
+
+
+def judge_returned_loss(got, want, device, what, level5=False):
+    first, second = step_batches()
+    w1 = expected_weights()[0]
+    for number, (returned, batch, w) in enumerate(zip(got["returned"], (first, second), (START, w1)), 1):
+        if returned.get("kind") == "tensor":
+            raise Problem(f"{what} returned {got_text(returned)}; return a Python float: loss.item(). (A tensor "
+                          "keeps the whole autograd graph alive.)", "returned_tensor")
+        if returned.get("kind") != "number":
+            raise Problem(f"{what} should return the batch loss as a float; got {got_text(returned)}.",
+                          "returned_not_float")
+        before = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": w})
+        accepted = [before]
+        if level5:  # the broadcasting mistake is train_step's; here only "the loss before the step" counts
+            accepted.append(linear.mse_value({"x": batch["x"], "y": [np.mean(batch["y"])] * len(batch["y"]),
+                                              "w": w}) + float(np.var(batch["y"])))
+        if any(np.isclose(returned["value"], a, rtol=1e-4, atol=1e-6) for a in accepted):
+            continue
+        after = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": expected_weights()[number - 1]})
+        if np.isclose(returned["value"], after, rtol=1e-4, atol=1e-6):
+            raise Problem(f"{what} returned the loss after the step ({after:.5g}); return the loss computed "
+                          f"before optimizer.step() ({before:.5g}).", "loss_after_step")
+        raise Problem(f"{what} call {number} returned {returned['value']:.5g}; the batch's loss before the "
+                      f"step is {before:.5g}.", "wrong_loss")
+    return passed("returns the batch loss before the step, as a float")
