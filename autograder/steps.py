@@ -118,9 +118,11 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
 
 
 def judge_returned_loss(got, want, device, what, level5=False):
-    first, second = step_batches()
-    w1 = expected_weights()[0]
-    for number, (returned, batch, w) in enumerate(zip(got["returned"], (first, second), (START, w1)), 1):
+    """The returned value must be the loss at the weights the call started from (whatever they were:
+    a wrong update is train_step's mistake, not this check's)."""
+    starts = [START, *got["weights"][:-1]]
+    for number, (returned, batch, w, after_w) in enumerate(
+            zip(got["returned"], step_batches(), starts, got["weights"]), 1):
         if returned.get("kind") == "tensor":
             raise Problem(f"{what} returned {got_text(returned)}; return a Python float: loss.item(). (A tensor "
                           "keeps the whole autograd graph alive.)", "returned_tensor")
@@ -129,12 +131,12 @@ def judge_returned_loss(got, want, device, what, level5=False):
                           "returned_not_float")
         before = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": w})
         accepted = [before]
-        if level5:  # the broadcasting mistake is train_step's; here only "the loss before the step" counts
-            accepted.append(linear.mse_value({"x": batch["x"], "y": [np.mean(batch["y"])] * len(batch["y"]),
-                                              "w": w}) + float(np.var(batch["y"])))
+        if level5:  # the (batch, batch) broadcasting loss is train_step's mistake, judged there
+            mean_y = [float(np.mean(batch["y"]))] * len(batch["y"])
+            accepted.append(linear.mse_value({"x": batch["x"], "y": mean_y, "w": w}) + float(np.var(batch["y"])))
         if any(np.isclose(returned["value"], a, rtol=1e-4, atol=1e-6) for a in accepted):
             continue
-        after = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": expected_weights()[number - 1]})
+        after = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": after_w})
         if np.isclose(returned["value"], after, rtol=1e-4, atol=1e-6):
             raise Problem(f"{what} returned the loss after the step ({after:.5g}); return the loss computed "
                           f"before optimizer.step() ({before:.5g}).", "loss_after_step")

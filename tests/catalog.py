@@ -1,0 +1,280 @@
+"""A catalog of student submissions: typical mistakes the grader must diagnose, and correct
+variants it must accept with full marks.
+
+Each entry replaces one stub's solution block in the reference file with other code. `expect`
+maps every check that must fail to the diagnosis it must give (None: any diagnosis); every
+other check of the level must pass.
+"""
+
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.exercises import stubs_of
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+
+
+@dataclass(frozen=True)
+class Submission:
+    name: str
+    stub: str  # "level1.forward"
+    code: str
+    expect: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # more stubs replaced: {stub: code}
+
+    @property
+    def level(self):
+        return int(self.stub.split(".")[0].removeprefix("level"))
+
+
+def mutate(level, replacements):
+    """The reference level file with the solution blocks of the given stubs replaced."""
+    source = (SOLUTIONS_DIR / LEVEL_FILES[level]).read_text()
+    lines = source.splitlines()
+    blocks = {stub: (first, last, indent) for stub, _, first, last, indent in stubs_of(source, level)}
+    missing = set(replacements) - set(blocks)
+    if missing:
+        raise KeyError(f"no such stub in level {level}: {missing}")
+    for stub in sorted(replacements, key=lambda s: -blocks[s][0]):  # bottom-up keeps line numbers valid
+        first, last, indent = blocks[stub]
+        body = textwrap.indent(textwrap.dedent(replacements[stub]).strip("\n"), indent).splitlines()
+        lines[first:last + 1] = body
+    return "\n".join(lines) + "\n"
+
+
+def write_submission(entry, folder):
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LEVEL_FILES[entry.level]
+    path.write_text(mutate(entry.level, {entry.stub: entry.code, **entry.extra}))
+    return path
+
+
+MISTAKES = [
+    # level 1
+    Submission("forgot zero_grad", "level1.zero_grad", "pass",
+               {"level1.zero_grad": "gradients_accumulate", "level1.train": None}),
+    Submission("sum instead of mean", "level1.mse", "return ((y - yhat) ** 2).sum()",
+               # with batches of 10 the larger steps still converge: the train check rightly passes
+               {"level1.mse": "sum_instead_of_mean", "level1.gradient": "sum_instead_of_mean"}),
+    Submission("w = w - lr * w.grad", "level1.sgd_update", "w = w - lr * w.grad\nreturn w",
+               {"level1.sgd_update": "w_not_updated", "level1.train": None}),
+    Submission("in-place update outside no_grad", "level1.sgd_update", "w -= lr * w.grad",
+               {"level1.sgd_update": "inplace_outside_no_grad", "level1.train": "inplace_outside_no_grad"}),
+    Submission("update with the wrong sign", "level1.sgd_update", "with torch.no_grad():\n    w += lr * w.grad",
+               {"level1.sgd_update": "wrong_sign", "level1.train": None}),
+    Submission("update ignores lr", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.01 * w.grad",
+               {"level1.sgd_update": "ignored_lr"}),
+    Submission("forward returns a list", "level1.forward", "return (x * w).sum(dim=1).tolist()",
+               {"level1.forward": "not_a_tensor", "level1.gradient": None, "level1.train": None}),
+    Submission("forward forgets the sum", "level1.forward", "return x * w",
+               {"level1.forward": "forgot_sum", "level1.gradient": None, "level1.train": None}),
+    Submission("forward sums the whole batch", "level1.forward", "return (x * w).sum()",
+               {"level1.forward": "summed_batch", "level1.gradient": None, "level1.train": None}),
+    Submission("forward detaches", "level1.forward", "return torch.tensor((x * w).sum(dim=1).tolist())",
+               {"level1.forward": "detached", "level1.gradient": "detached", "level1.train": "detached"}),
+    Submission("mse returns NaN", "level1.mse", "return ((y - yhat) ** 2).mean() * float('nan')",
+               {"level1.mse": "not_finite", "level1.gradient": "not_finite", "level1.train": "diverged"}),
+    Submission("uniform instead of normal", "level1.make_data",
+               """
+               X = torch.hstack([torch.ones(samples, 1, device=device), torch.rand(samples, 1, device=device)])
+               return X, -1 * X[:, 0] + 3 * X[:, 1]
+               """, {"level1.make_data": "not_standard_normal"}),
+    Submission("ones column last", "level1.make_data",
+               """
+               X = torch.hstack([torch.randn(samples, 1, device=device), torch.ones(samples, 1, device=device)])
+               return X, -1 * X[:, 1] + 3 * X[:, 0]
+               """, {"level1.make_data": "columns_swapped"}),
+    Submission("weights not a leaf", "level1.init_weights",
+               "return torch.randn(num_parameters, device=device, requires_grad=True) * 0.5",
+               {"level1.init_weights": "not_leaf"}),
+    Submission("weights without requires_grad", "level1.init_weights",
+               "return torch.randn(num_parameters, device=device)",
+               {"level1.init_weights": "no_requires_grad"}),
+    # level 2
+    Submission("__len__ returns a shape", "level2.RandomData.__len__", "return self.X.shape",
+               {"level2.len": "len_returns_shape", "level2.train": "len_returns_shape"}),
+    Submission("__len__ counts values", "level2.RandomData.__len__", "return self.X.numel()",
+               {"level2.len": "len_counts_values", "level2.train": None}),
+    Submission("__getitem__ mismatched pairs", "level2.RandomData.__getitem__",
+               "return self.X[index], self.Y[index - 1]",
+               {"level2.getitem": "mismatched_pair", "level2.train": "not_converged"}),
+    Submission("loader ignores the generator", "level2.make_loader",
+               "return DataLoader(data, batch_size=batch_size, shuffle=shuffle)",
+               {"level2.loader": "ignored_generator"}),
+    Submission("loader drops the last batch", "level2.make_loader",
+               "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator, drop_last=True)",
+               {"level2.loader": "incomplete_epoch"}),
+    Submission("loader never shuffles", "level2.make_loader",
+               "return DataLoader(data, batch_size=batch_size, shuffle=False, generator=generator)",
+               {"level2.loader": "not_shuffled"}),
+    Submission("loader ignores batch_size", "level2.make_loader",
+               "return DataLoader(data, batch_size=10, shuffle=shuffle, generator=generator)",
+               {"level2.loader": "ignored_batch_size"}),
+    # level 3
+    Submission("no super().__init__()", "level3.CustomLinearModel.__init__",
+               "self.w = torch.randn(num_parameters, device=device, requires_grad=True)",
+               {"level3.init": "no_super_init", "level3.train": None}),
+    Submission("forward sums the whole batch", "level3.CustomLinearModel.forward", "return (x * self.w).sum()",
+               {"level3.forward": "summed_batch", "level3.gradient": None, "level3.train": None}),
+    # level 4
+    Submission("plain tensor instead of nn.Parameter", "level4.CustomLinearModel.__init__",
+               "self.w = torch.randn(num_parameters, requires_grad=True)",
+               {"level4.init": "plain_tensor_not_parameter", "level4.train": "plain_tensor_not_parameter"}),
+    Submission("optimizer.step() never called", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               return loss.item()
+               """, {"level4.train_step": "step_not_called", "level4.train": "not_updated"}),
+    Submission("optimizer.step() before backward()", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               optimizer.step()
+               loss.backward()
+               return loss.item()
+               """, {"level4.train_step": "step_before_backward", "level4.train": "not_updated"}),
+    Submission("forgot optimizer.zero_grad()", "level4.train_step",
+               """
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """, {"level4.train_step": "forgot_zero_grad", "level4.train": None}),
+    Submission("zero_grad between backward and step", "level4.train_step",
+               """
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.zero_grad(set_to_none=False)
+               optimizer.step()
+               return loss.item()
+               """, {"level4.train_step": "zero_grad_after_backward", "level4.train": "not_updated"}),
+    Submission("step twice", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.step()
+               optimizer.step()
+               return loss.item()
+               """, {"level4.train_step": "step_twice"}),
+    Submission("train_step returns a tensor", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.step()
+               return loss
+               """, {"level4.train_step_loss": "returned_tensor", "level4.train": "bad_losses"}),
+    Submission("train_step returns the loss after the step", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               mse(y, model(x)).backward()
+               optimizer.step()
+               return mse(y, model(x)).item()
+               """, {"level4.train_step_loss": "loss_after_step"}),
+    Submission("Adam instead of SGD", "level4.make_optimizer",
+               "return torch.optim.Adam(model.parameters(), lr=lr)",
+               {"level4.make_optimizer": "not_sgd", "level4.train": None}),
+    Submission("optimizer ignores lr", "level4.make_optimizer",
+               "return torch.optim.SGD(model.parameters(), lr=0.01)",
+               {"level4.make_optimizer": "ignored_lr"}),
+    Submission("optimizer over copies", "level4.make_optimizer",
+               "return torch.optim.SGD([p.detach().clone().requires_grad_() for p in model.parameters()], lr=lr)",
+               {"level4.make_optimizer": "not_model_params", "level4.train": "not_updated"}),
+    # level 5
+    Submission("predictions (n, 1) against targets (n,)", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = loss_fn(model(x), y)
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """, {"level5.train_step": "broadcasting", "level5.train": "not_converged"}),
+    Submission("MSELoss with reduction='sum'", "level5.make_loss", "return nn.MSELoss(reduction='sum')",
+               {"level5.make_loss": "sum_instead_of_mean"}),
+    Submission("Linear without bias", "level5.make_model", "return nn.Linear(1, 1, bias=False)",
+               {"level5.make_model": "no_bias", "level5.train": None}),
+    Submission("Linear(1, 2)", "level5.make_model", "return nn.Linear(1, 2)",
+               {"level5.make_model": "wrong_features", "level5.train": None}),
+    Submission("level 5 forgot zero_grad", "level5.train_step",
+               """
+               loss = loss_fn(model(x).squeeze(1), y)
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """, {"level5.train_step": "forgot_zero_grad", "level5.train": None}),
+]
+
+CORRECT_VARIANTS = [
+    Submission("forward with x @ w", "level1.forward", "return x @ w"),
+    Submission("forward with torch.matmul", "level1.forward", "return torch.matmul(x, w)"),
+    Submission("mse with F.mse_loss", "level1.mse", "return torch.nn.functional.mse_loss(yhat, y)"),
+    Submission("mse with torch.mean", "level1.mse", "return torch.mean(torch.square(yhat - y))"),
+    Submission("zero_grad with w.grad = None", "level1.zero_grad", "w.grad = None"),
+    Submission("zero_grad with w.grad.data.zero_()", "level1.zero_grad", "w.grad.data.zero_()"),
+    Submission("w -= lr * w.grad under no_grad", "level1.sgd_update", "with torch.no_grad():\n    w -= lr * w.grad"),
+    Submission("w.sub_ under no_grad", "level1.sgd_update", "with torch.no_grad():\n    w.sub_(lr * w.grad)"),
+    Submission("w.data.sub_", "level1.sgd_update", "w.data.sub_(lr * w.grad)"),
+    Submission("the blog's w.data = w.data - lr * w.grad.data", "level1.sgd_update",
+               "w.data = w.data - lr * w.grad.data"),
+    Submission("make_data with torch.cat", "level1.make_data",
+               """
+               X = torch.cat([torch.ones(samples, 1, device=device), torch.randn(samples, 1, device=device)], dim=1)
+               return X, -X[:, 0] + 3 * X[:, 1]
+               """),
+    Submission("init_weights with requires_grad_()", "level1.init_weights",
+               "return torch.randn(num_parameters, device=device).requires_grad_()"),
+    Submission("__len__ as len(self.Y)", "level2.RandomData.__len__", "return len(self.Y)"),
+    Submission("__len__ as self.X.shape[0]", "level2.RandomData.__len__", "return self.X.shape[0]"),
+    Submission("__len__ from a stored count", "level2.RandomData.__len__", "return self.samples",
+               extra={"level2.RandomData.__init__": """
+                   self.samples = samples
+                   self.X = torch.hstack([torch.ones(samples, 1, device=device), torch.randn(samples, 1, device=device)])
+                   self.Y = -1 * self.X[:, 0] + 3 * self.X[:, 1]
+               """}),
+    Submission("__getitem__ with X[index, :]", "level2.RandomData.__getitem__",
+               "return (self.X[index, :], self.Y[index])"),
+    Submission("__getitem__ as a list", "level2.RandomData.__getitem__", "return [self.X[index], self.Y[index]]"),
+    Submission("loader with positional arguments", "level2.make_loader",
+               "return DataLoader(data, batch_size, shuffle, generator=generator)"),
+    Submission("level 3 forward with @", "level3.CustomLinearModel.forward", "return x @ self.w"),
+    Submission("level 4 Parameter with requires_grad=True", "level4.CustomLinearModel.__init__",
+               "self.w = torch.nn.Parameter(torch.randn(num_parameters), requires_grad=True)"),
+    Submission("level 4 model.zero_grad()", "level4.train_step",
+               """
+               model.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """),
+    Submission("level 4 zero_grad(set_to_none=False)", "level4.train_step",
+               """
+               optimizer.zero_grad(set_to_none=False)
+               loss = mse(y, model.forward(x))
+               loss.backward()
+               optimizer.step()
+               return float(loss)
+               """),
+    Submission("level 5 y.unsqueeze(1)", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = loss_fn(model(x), y.unsqueeze(1))
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """),
+    Submission("level 5 view(-1)", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = loss_fn(model(x).view(-1), y)
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """),
+    Submission("level 5 nn.Linear(in_features=1, out_features=1)", "level5.make_model",
+               "return nn.Linear(in_features=1, out_features=1, bias=True)"),
+]

@@ -1,0 +1,31 @@
+"""The grader against a catalog of buggy submissions (each diagnosed) and correct variants (full marks)."""
+
+import pytest
+
+from tests.catalog import CORRECT_VARIANTS, MISTAKES
+
+
+def summary(results):
+    return "\n".join(f"{r.id}: {'pass' if r.passed else 'FAIL'} [{r.diagnosis}] {r.message}" for r in results.values())
+
+
+@pytest.mark.parametrize("entry", MISTAKES, ids=[e.name for e in MISTAKES])
+def test_mistake_is_diagnosed(entry, grade_entry):
+    results = grade_entry(entry)
+    failing = {i: r for i, r in results.items() if not r.passed}
+    assert set(failing) == set(entry.expect), summary(results)
+    for check_id, diagnosis in entry.expect.items():
+        result = failing[check_id]
+        if diagnosis is not None:
+            assert result.diagnosis == diagnosis, summary(results)
+        assert result.points < result.max_points
+        assert len(result.message) > 40, result.message  # says what was checked and what went wrong
+    for result in results.values():
+        if result.passed:
+            assert result.points == result.max_points
+
+
+@pytest.mark.parametrize("entry", CORRECT_VARIANTS, ids=[e.name for e in CORRECT_VARIANTS])
+def test_correct_variant_keeps_full_marks(entry, grade_entry):
+    results = grade_entry(entry)
+    assert all(r.passed and r.points == r.max_points for r in results.values()), summary(results)

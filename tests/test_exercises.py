@@ -1,0 +1,75 @@
+"""exercises/ is generated from solutions/ and the self-check behaves on both."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from autograder.exercises import MarkerError, make_exercise, stale_files, stubs_of
+from autograder.levels import EXERCISES_DIR, LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+
+EXPECTED_STUBS = {
+    1: ["make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad"],
+    2: ["RandomData.__init__", "RandomData.__getitem__", "RandomData.__len__", "make_loader"],
+    3: ["CustomLinearModel.__init__", "CustomLinearModel.forward"],
+    4: ["CustomLinearModel.__init__", "CustomLinearModel.forward", "make_optimizer", "train_step"],
+    5: ["make_model", "make_loss", "train_step"],
+}
+
+
+def run(*args, **kwargs):
+    return subprocess.run([sys.executable, *args], cwd=REPO_ROOT, capture_output=True, text=True, **kwargs)
+
+
+def test_exercises_are_up_to_date():
+    result = run("-m", "autograder", "make-exercises", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_names_a_stale_file(tmp_path):
+    exercises = tmp_path / "exercises"
+    shutil.copytree(EXERCISES_DIR, exercises)
+    (exercises / "level3_module.py").write_text("# edited\n")
+    result = run("-m", "autograder", "make-exercises", "--check", "--exercises", str(exercises))
+    assert result.returncode == 1
+    assert "level3_module.py" in result.stdout and "level1_manual.py" not in result.stdout
+    assert stale_files(exercises_dir=exercises) == [exercises / "level3_module.py"]
+
+
+@pytest.mark.parametrize("level", sorted(LEVEL_FILES))
+def test_every_stub_raises_with_its_name_and_a_hint(level):
+    solution = (SOLUTIONS_DIR / LEVEL_FILES[level]).read_text()
+    assert [stub.split(".", 1)[1] for stub, *_ in stubs_of(solution, level)] == EXPECTED_STUBS[level]
+    exercise = (EXERCISES_DIR / LEVEL_FILES[level]).read_text()
+    raised = re.findall(r"raise NotImplementedError\(['\"](level\d\.[\w.]+): (.+)['\"]\)", exercise)
+    assert [stub for stub, _ in raised] == [f"level{level}.{s}" for s in EXPECTED_STUBS[level]]
+    assert all(len(hint) > 15 for _, hint in raised)
+    assert "BEGIN SOLUTION" not in exercise and "# hint:" not in exercise
+    compile(exercise, LEVEL_FILES[level], "exec")
+
+
+def test_markers_must_be_well_formed():
+    with pytest.raises(MarkerError, match="never closed"):
+        make_exercise("def f():\n    ### BEGIN SOLUTION\n    return 1\n", 1)
+    with pytest.raises(MarkerError, match="inside a function"):
+        make_exercise("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", 1)
+
+
+def test_untouched_stubs_fail_every_self_check():
+    result = run("-m", "pytest", "exercises", "-q")
+    assert result.returncode == 1
+    assert re.search(r"\b28 failed\b", result.stdout) and "passed" not in result.stdout.splitlines()[-1]
+    assert "not implemented yet: level1.forward" in result.stdout
+
+
+def test_solutions_pass_every_self_check():
+    result = run("-m", "pytest", "exercises", "-q", "--submission", "solutions")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "28 passed" in result.stdout
+
+
+def test_level_marker_selects_one_level():
+    result = run("-m", "pytest", "exercises", "-q", "-m", "level2", "--submission", "solutions")
+    assert result.returncode == 0 and "5 passed" in result.stdout, result.stdout[-2000:]

@@ -1,0 +1,117 @@
+"""python -m autograder grade: the JSON report, the tables, bad input, isolation of failures."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+from tests.catalog import MISTAKES, mutate
+
+pytestmark = pytest.mark.slow
+
+
+def grade(*args):
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", *map(str, args)], cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=600)
+    return result
+
+
+def grade_json(path, *args):
+    result = grade(path, "--json", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def solutions_report():
+    return grade_json(SOLUTIONS_DIR)
+
+
+def test_solutions_score_full_marks(solutions_report):
+    report = solutions_report
+    assert report["score"] == report["max_score"] == 100
+    assert [lvl["level"] for lvl in report["levels"]] == [1, 2, 3, 4, 5]
+    assert set(report) >= {"submission", "device", "score", "max_score", "levels", "checks"}
+    assert report["device"] == "cpu"
+    for check in report["checks"]:
+        assert set(check) >= {"id", "level", "points", "max_points", "passed", "message"}
+        assert check["passed"] and check["points"] == check["max_points"]
+
+
+def test_a_folder_with_some_levels_lists_all_five(tmp_path):
+    (tmp_path / "level3_module.py").write_text((SOLUTIONS_DIR / "level3_module.py").read_text())
+    report = grade_json(tmp_path)
+    assert [(lvl["level"], lvl["score"]) for lvl in report["levels"]] == [(1, 0), (2, 0), (3, 15), (4, 0), (5, 0)]
+    missing = [c for c in report["checks"] if c["level"] == 2]
+    assert all(c["message"] == "file not found: level2_dataset.py" for c in missing)
+
+
+def test_one_level_file(tmp_path):
+    report = grade_json(SOLUTIONS_DIR / "level5_builtins.py")
+    assert report["levels"][4]["score"] == 20 and report["score"] == 20
+
+
+def test_syntax_error_scores_zero_for_that_level_with_the_line(tmp_path):
+    source = (SOLUTIONS_DIR / "level1_manual.py").read_text().replace("def forward(w, x):", "def forward(w, x)")
+    (tmp_path / "level1_manual.py").write_text(source)
+    (tmp_path / "level5_builtins.py").write_text((SOLUTIONS_DIR / "level5_builtins.py").read_text())
+    report = grade_json(tmp_path)
+    line = source.splitlines().index("def forward(w, x)") + 1
+    level1 = [c for c in report["checks"] if c["level"] == 1]
+    assert all(c["points"] == 0 and "SyntaxError" in c["message"] and f"line {line}" in c["message"]
+               for c in level1)
+    assert report["levels"][4]["score"] == 20  # another level is not affected
+
+
+def test_exception_at_import_names_the_line(tmp_path):
+    source = (SOLUTIONS_DIR / "level2_dataset.py").read_text() + "\nraise ValueError('broken at import')\n"
+    (tmp_path / "level2_dataset.py").write_text(source)
+    report = grade_json(tmp_path)
+    messages = {c["message"] for c in report["checks"] if c["level"] == 2}
+    assert len(messages) == 1
+    message = messages.pop()
+    assert "ValueError: broken at import" in message and f"line {len(source.splitlines())}" in message
+
+
+def test_a_check_that_raises_fails_alone_and_grading_is_repeatable(tmp_path):
+    entry = next(e for e in MISTAKES if e.name == "in-place update outside no_grad")
+    (tmp_path / "level1_manual.py").write_text(mutate(1, {entry.stub: entry.code}))
+    first, second = grade_json(tmp_path), grade_json(tmp_path)
+    assert first["checks"] == second["checks"] and first["score"] == second["score"]
+    failed = {c["id"]: c for c in first["checks"] if c["level"] == 1 and not c["passed"]}
+    assert set(failed) == {"level1.sgd_update", "level1.train"}
+    assert "torch.no_grad()" in failed["level1.sgd_update"]["message"]
+    assert "line" in failed["level1.sgd_update"]["message"]
+    assert first["levels"][0]["score"] == 25 - 4 - 3
+
+
+def test_exiting_student_code_costs_only_its_check(tmp_path):
+    source = mutate(1, {"level1.mse": "import os\nos._exit(3)"})
+    (tmp_path / "level1_manual.py").write_text(source)
+    report = grade_json(tmp_path, "--timeout", "20")
+    level1 = {c["id"]: c for c in report["checks"] if c["level"] == 1}
+    assert not level1["level1.mse"]["passed"] and "exited with code 3" in level1["level1.mse"]["message"]
+    assert level1["level1.forward"]["passed"] and level1["level1.sgd_update"]["passed"]
+
+
+def test_a_hanging_stub_times_out_alone(tmp_path):
+    source = mutate(1, {"level1.zero_grad": "while True:\n    pass"})
+    (tmp_path / "level1_manual.py").write_text(source)
+    report = grade_json(tmp_path, "--timeout", "3")
+    level1 = {c["id"]: c for c in report["checks"] if c["level"] == 1}
+    assert "timed out after 3 s" in level1["level1.zero_grad"]["message"]
+    assert level1["level1.sgd_update"]["passed"] and level1["level1.make_data"]["passed"]
+
+
+def test_table_output_names_levels_and_total(solutions_report):
+    result = grade(SOLUTIONS_DIR / "level1_manual.py")
+    assert result.returncode == 0
+    assert "level1.forward" in result.stdout and "total: 25/100" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["no/such/folder"], [str(REPO_ROOT / "README.md")], ["solutions", "--device", "nonsense"]])
+def test_usage_errors_exit_2(args):
+    result = grade(*args)
+    assert result.returncode == 2 and "error:" in result.stderr
