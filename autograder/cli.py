@@ -1,7 +1,8 @@
-"""python -m autograder {grade, make-exercises}."""
+"""python -m autograder {grade, batch, make-exercises}."""
 
 import argparse
 import json
+import os
 import sys
 
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
@@ -18,6 +19,16 @@ def build_parser():
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per check (default 60)")
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
+
+    batch = commands.add_parser("batch", help="grade every SUBMISSIONS/<student_id>/ folder in parallel")
+    batch.add_argument("submissions", help="a folder with one sub-folder of level files per student")
+    batch.add_argument("--out", required=True, help="where grades.csv and <student_id>.json go")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="students graded at once")
+    batch.add_argument("--timeout", type=float, default=None,
+                       help="seconds per check (default: 50x the reference's time, at least 10 s)")
+    batch.add_argument("--memory", type=int, default=4096, help="memory limit per student process, MB")
+    batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
+    batch.add_argument("--force", action="store_true", help="grade again students already in --out")
 
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
@@ -41,14 +52,10 @@ class UsageError(Exception):
 
 
 def run_grade(args):
-    from autograder.devices import resolve_device
     from autograder.grade import UsageError as GradeUsageError, grade
     from autograder.process import Limits
 
-    try:
-        device = resolve_device(args.device)
-    except RuntimeError as error:
-        raise UsageError(f"--device {args.device}: {error}") from None
+    device = resolve(args.device)
     try:
         report = grade(args.path, device, Limits(check_seconds=args.timeout, memory_mb=args.memory))
     except GradeUsageError as error:
@@ -60,6 +67,28 @@ def run_grade(args):
 
         print_report(report)
     return 0
+
+
+def run_batch(args):
+    from autograder.batch import BatchError
+    from autograder.batch_report import run_with_progress
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    device = resolve(args.device)
+    try:
+        return run_with_progress(args, device)
+    except BatchError as error:
+        raise UsageError(str(error)) from None
+
+
+def resolve(name):
+    from autograder.devices import resolve_device
+
+    try:
+        return resolve_device(name)
+    except RuntimeError as error:
+        raise UsageError(f"--device {name}: {error}") from None
 
 
 def run_make_exercises(args):
@@ -75,4 +104,4 @@ def run_make_exercises(args):
     return 0
 
 
-COMMANDS = {"grade": run_grade, "make-exercises": run_make_exercises}
+COMMANDS = {"grade": run_grade, "batch": run_batch, "make-exercises": run_make_exercises}

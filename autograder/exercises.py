@@ -8,6 +8,7 @@ The stub's name comes from the function or method that holds the block.
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, SOLUTIONS_DIR
@@ -74,6 +75,20 @@ def make_exercise(source, level, file_name="solution"):
         position = last + 1
     out.extend(lines[position:])
     return "\n".join(out) + "\n"
+
+
+def replace_stubs(source, level, replacements):
+    """source with the solution blocks of the given stubs ({"level1.forward": code}) replaced."""
+    lines = source.splitlines()
+    blocks = {stub: (first, last, indent) for stub, _, first, last, indent in stubs_of(source, level)}
+    missing = set(replacements) - set(blocks)
+    if missing:
+        raise KeyError(f"no such stub in level {level}: {sorted(missing)}")
+    for stub in sorted(replacements, key=lambda s: -blocks[s][0]):  # bottom-up keeps line numbers valid
+        first, last, indent = blocks[stub]
+        body = textwrap.indent(textwrap.dedent(replacements[stub]).strip("\n"), indent).splitlines()
+        lines[first:last + 1] = body
+    return "\n".join(lines) + "\n"
 
 
 def planned(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):

@@ -159,9 +159,10 @@ def judge_sgd_update(got, want, ctx):
     grad = linear.gradient(batch["x"], batch["y"], batch["w"])
     after = values(w, "w")
     if np.allclose(after, before):
-        cause = ("It returned a new tensor: `w = w - lr * w.grad` makes a new tensor and binds the local "
-                 "name w to it, so the caller's w never changes."
-                 if got["returned"].get("kind") == "tensor" else "Nothing changed w's values.")
+        cause = ("`w = w - lr * w.grad` makes a new tensor and binds the local name w to it, so the "
+                 "caller's w never changes" + (" (returning it does not help: the training loop ignores "
+                                               "the return value)." if got["returned"].get("kind") == "tensor"
+                                               else "."))
         raise Problem(f"{what} did not update w: its values are still {before.tolist()}. {cause} Update in "
                       "place inside torch.no_grad(): `w -= lr * w.grad`.", "w_not_updated")
     if not w["is_leaf"] or w["grad_fn"] is not None:

@@ -1,64 +1,61 @@
-"""Run the probes of one submission in a child process, with limits, and collect plain results.
+"""Run the probes of one submission in a confined child process and collect plain results.
 
-The child (autograder.sandbox) reports each step as it starts and ends. When a step hangs past
-its time limit the child's whole process group is killed; when the child dies, the step that
-was running is marked with what happened, and a fresh child carries on with the steps left.
+Children are forked from a fork server that has torch and the kit imported (autograder.preload),
+so a child starts in milliseconds. The child reports each step as it starts and ends. When a
+step overruns its time limit the child's process group is killed; when the child dies, the step
+that was running is marked with what happened, and a fresh child carries on with the steps left.
 So a hang, a crash or an exit costs the student only the step where it happened.
+
+The parent reads raw bytes from the child (never pickles) and parses them as JSON.
 """
 
 import json
+import multiprocessing
 import os
-import resource
-import select
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.checks import checks_for_level
-from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+
+UID_BASE = 61000  # children of worker slot k run as uid UID_BASE + k when the grader is root
+MAX_MESSAGE = 8 * 2**20  # a single event larger than this is a flood, not a result
 
 
 @dataclass
 class Limits:
-    check_seconds: float = 60.0  # one probe (or one import); the slowest reference probe takes ~0.5 s
-    startup_seconds: float = 120.0  # the child's own start: Python and torch imports
+    check_seconds: float = 60.0  # one probe (or one import); the slowest reference probe takes ~0.2 s
+    startup_seconds: float = 120.0  # the fork server's first start: Python, torch, the warm-up
     memory_mb: int = 4096  # RLIMIT_DATA: caps the heap without breaking `import torch` as RLIMIT_AS does
     output_bytes: int = 4 * 2**20  # what the student may print, in all
 
 
-def _limit_child(limits):
-    def apply():
-        data = limits.memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_DATA, (data, data))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # printing past the cap fails, it does not kill
-    return apply
+_context_lock = threading.Lock()
+_context = None
+
+
+def fork_context():
+    """The forkserver context, preloading torch and the kit once for every child."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            _context = multiprocessing.get_context("forkserver")
+            _context.set_forkserver_preload(["autograder.preload"])
+        return _context
 
 
 def _kill_group(proc):
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def _exit_text(code):
-    if code is None:
-        return "was stopped"
-    if code < 0:
+    for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
         try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"was killed by {name}" + (" (out of memory?)" if name == "SIGKILL" else "")
-    return f"exited with code {code}"
+            kill()
+        except (ProcessLookupError, PermissionError, AttributeError, ValueError):
+            pass
+    proc.join(10)
 
 
 def step_ids(levels):
@@ -69,41 +66,66 @@ def step_ids(levels):
     return ids
 
 
-def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, python=sys.executable):
-    """files: {level: path}. Returns {level: {check_id: result} or {"load_error": ...}} for those levels."""
+def _level(step):
+    return int(step.split(".")[0].removeprefix("level"))
+
+
+def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot=0, deadlines=None):
+    """files: {level: path}. Returns {level: {check_id: result} or {"load_error": ...}} for those levels.
+
+    deadlines: optional {check_id: seconds} overriding limits.check_seconds per check."""
     limits = limits or Limits()
+    uid = UID_BASE + slot if os.geteuid() == 0 else None
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         copies = {}
         for level, path in files.items():  # a private copy: the child never sees the original folder
             copies[level] = workdir / LEVEL_FILES[level]
             shutil.copyfile(path, copies[level])
-        return _run(copies, device, limits, solutions_dir, python, workdir)
+        if uid is not None:
+            for item in [workdir, *copies.values()]:
+                os.chown(item, uid, uid)
+        return _run(copies, device, limits, solutions_dir, workdir, uid, deadlines or {})
     finally:
+        if uid is not None:
+            _kill_user(uid)  # whatever the student left running, even in a new session, dies here
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _run(copies, device, limits, solutions_dir, python, workdir):
+def _kill_user(uid):
+    """Kill every process of uid: a forked helper takes that uid and signals -1 (all it may)."""
+    pid = os.fork()
+    if pid == 0:  # only async-signal-safe calls until _exit: this process has threads
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)  # the helper is among them; it dies too
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _run(copies, device, limits, solutions_dir, workdir, uid, deadlines):
     results, load_errors = {}, {}
     ids = step_ids(sorted(copies))
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), OMP_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1",
-               PYTHONWARNINGS="ignore")
     for _attempt in range(len(ids) + 1):
         pending = [i for i in ids if i not in results and _level(i) not in load_errors]
         if not pending:
             break
         request = {"files": {str(k): str(v) for k, v in copies.items() if k not in load_errors},
-                   "device": device, "solutions": str(solutions_dir), "skip": sorted(results)}
+                   "device": device, "solutions": str(solutions_dir), "skip": sorted(results),
+                   "workdir": str(workdir), "uid": uid,
+                   "limits": {"memory_mb": limits.memory_mb, "output_bytes": limits.output_bytes}}
         before = len(results) + len(load_errors)
-        current, diagnosis, what = _one_child(request, limits, python, workdir, env, results, load_errors)
+        current, diagnosis, what = _one_child(request, limits, deadlines, results, load_errors)
         if current is None:
             if what and len(results) + len(load_errors) == before:  # died before any step: give up
                 for step in pending:
                     results[step] = {"verdict": {"message": f"{step}: {what}.", "diagnosis": diagnosis}}
             continue
         if current.endswith(".import"):
-            load_errors[_level(current)] = {"type": "ImportError", "message": f"while importing: {what}",
-                                            "where": None}
+            load_errors[_level(current)] = {"type": None, "message": f"{what} while importing it", "where": None,
+                                            "diagnosis": diagnosis}
         else:
             results[current] = {"verdict": {"message": f"{current}: {what}.", "diagnosis": diagnosis}}
     out = {}
@@ -115,62 +137,67 @@ def _run(copies, device, limits, solutions_dir, python, workdir):
     return out
 
 
-def _level(step):
-    return int(step.split(".")[0].removeprefix("level"))
-
-
-def _one_child(request, limits, python, workdir, env, results, load_errors):
+def _one_child(request, limits, deadlines, results, load_errors):
     """Run one child until it finishes, dies or overruns a step.
 
-    Returns (the step that was running or None, diagnosis, what happened) ("", "" when it finished)."""
-    read_fd, write_fd = os.pipe()
-    with open(workdir / "output.txt", "ab") as output:
-        proc = subprocess.Popen([python, "-m", "autograder.sandbox", str(write_fd)], stdin=subprocess.PIPE,
-                                stdout=output, stderr=subprocess.STDOUT, pass_fds=(write_fd,), cwd=workdir,
-                                env=env, start_new_session=True, preexec_fn=_limit_child(limits))
-    os.close(write_fd)
-    try:
-        proc.stdin.write(json.dumps(request).encode())
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    current, deadline, buffer, finished = None, time.monotonic() + limits.startup_seconds, b"", False
+    Returns (the step that was running or None, diagnosis, what happened); ("", "") when it finished."""
+    from autograder.sandbox import child_main
+
+    context = fork_context()
+    reader, writer = context.Pipe(duplex=False)
+    proc = context.Process(target=child_main, args=(writer, request), daemon=True)
+    proc.start()  # the first start also starts the fork server (a few seconds)
+    writer.close()
+    current, finished = None, False
+    deadline = time.monotonic() + limits.startup_seconds
     try:
         while True:
             wait = deadline - time.monotonic()
-            ready = select.select([read_fd], [], [], wait)[0] if wait > 0 else []
-            if not ready:
+            if wait <= 0 or not reader.poll(wait):  # an end of file counts as readable
                 _kill_group(proc)
-                seconds = limits.check_seconds if current else limits.startup_seconds
+                seconds = deadlines.get(current, limits.check_seconds) if current else limits.startup_seconds
                 return current, "timeout", f"timed out after {seconds:g} s (an endless loop or a long sleep?)"
-            chunk = os.read(read_fd, 1 << 16)
-            if not chunk:
+            try:
+                raw = reader.recv_bytes(MAX_MESSAGE)
+            except (EOFError, OSError):
                 break
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                event = json.loads(line)
-                if "start" in event:
-                    current, deadline = event["start"], time.monotonic() + limits.check_seconds
-                elif "id" in event:
-                    results[event["id"]] = event["result"]
-                    current = None
-                elif "load_error" in event:
-                    load_errors[event["level"]] = event["load_error"]
-                    current = None
-                elif event.get("done"):
-                    finished = True
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                continue  # not ours: a forged or torn message is ignored
+            if not isinstance(event, dict):
+                continue
+            if "start" in event:
+                current = str(event["start"])
+                deadline = time.monotonic() + deadlines.get(current, limits.check_seconds)
+            elif "id" in event:
+                results[str(event["id"])] = event.get("result")
+                current = None
+            elif "load_error" in event:
+                load_errors[event.get("level")] = event["load_error"]
+                current = None
+            elif event.get("done"):
+                finished = True
     finally:
-        os.close(read_fd)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
+        reader.close()
+    proc.join(10)
+    code = proc.exitcode
     _kill_group(proc)  # also ends anything the student left running in the group
     if finished:
         return None, "", ""
-    code = proc.returncode
     if code is not None and code < 0 and -code == signal.SIGKILL:
         return current, "killed", "the grading process was killed (SIGKILL): out of memory?"
-    return current, "crashed", (f"the grading process {_exit_text(code)} here (sys.exit, os._exit or a "
-                                "crash in this code?)")
+    return current, "crashed", (f"the grading process {_exit_text(code)} (sys.exit, os._exit or a crash "
+                                "in this code?)")
+
+
+def _exit_text(code):
+    if code is None:
+        return "stopped"
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+

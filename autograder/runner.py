@@ -7,6 +7,7 @@ judge side:  judge_level(level, probed, reference, device) -> [CheckResult]
 import json
 import math
 import random
+import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -87,18 +88,30 @@ def load_and_probe(level, path, device, solutions_dir=SOLUTIONS_DIR, emit=None, 
     return results
 
 
+_REFERENCE_SECONDS = {}
+
+
 @lru_cache(maxsize=None)
 def reference_results(level, device, solutions_dir=str(SOLUTIONS_DIR)):
     """The reference's probe data, computed in this (trusted) process once per level and device."""
     reference = load_reference(level, solutions_dir)
     ctx = ProbeContext(device=device, reference=reference)
-    results = {}
+    results, seconds = {}, {}
     for check in checks_for_level(level):
+        began = time.perf_counter()
         results[check.id] = run_probe(check, reference, ctx)
+        seconds[check.id] = time.perf_counter() - began
         if "error" in results[check.id]:
             raise RuntimeError(f"the reference solution fails its own probe {check.id}: "
                                f"{results[check.id]['error']}")
+    _REFERENCE_SECONDS[(level, device, solutions_dir)] = seconds
     return results
+
+
+def reference_seconds(level, device, solutions_dir=str(SOLUTIONS_DIR)):
+    """How long each of the reference's probes took (the basis of default time limits)."""
+    reference_results(level, device, solutions_dir)
+    return _REFERENCE_SECONDS[(level, device, solutions_dir)]
 
 
 def judge_check(check, probed, reference, device):
@@ -130,8 +143,10 @@ def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):
                 for c in checks]
     if "load_error" in probed:
         error = probed["load_error"]
-        message = (f"{LEVEL_FILES[level]} could not be imported: {error['type']}: "
-                   f"{error['message'].splitlines()[0] if error['message'] else ''}{where_text(error)}")
-        return [CheckResult(c.id, level, 0, c.points, False, message, "import_failed") for c in checks]
+        kind = f"{error['type']}: " if error.get("type") else ""
+        first_line = error["message"].splitlines()[0] if error.get("message") else ""
+        message = f"{LEVEL_FILES[level]} could not be imported: {kind}{first_line}{where_text(error)}"
+        diagnosis = error.get("diagnosis") or "import_failed"
+        return [CheckResult(c.id, level, 0, c.points, False, message, diagnosis) for c in checks]
     reference = reference_results(level, device, solutions_dir)
     return [judge_check(c, probed.get(c.id), reference[c.id], device) for c in checks]

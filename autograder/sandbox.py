@@ -1,29 +1,60 @@
-"""The child process that runs a student's code: `python -m autograder.sandbox RESULT_FD`.
+"""The child process that runs a student's code. It never judges.
 
-It reads a request (JSON on stdin), imports each level file, runs the probes and writes one JSON
-line per event to the pipe RESULT_FD: {"start": id} before a step, {"id": id, "result": ...}
-after it, {"level": n, "load_error": ...} when a file does not import. It never judges. The
-parent watches the "start" lines, so a hang or a crash costs only the step that was running.
+It is forked from a warm fork server (autograder.preload: torch already imported), then, before
+any student code runs: becomes the leader of a new session and process group, sends its output
+to a capped file in its private working directory, takes its memory and file-size limits, and,
+when the grader runs as root, drops to an unprivileged user of its own. It reports one event
+per step on its pipe: {"start": id} before the step, {"id": id, "result": ...} after it, and
+{"level": n, "load_error": ...} when a file does not import.
 """
 
 import json
 import os
+import resource
+import signal
 import sys
 
 
-def main():
-    result_fd = int(sys.argv[1])
-    request = json.loads(sys.stdin.read())
-    out = os.fdopen(result_fd, "w", buffering=1)
-    # The result pipe must not be reachable through the usual streams the student writes to.
-    sys.stdin = open(os.devnull)
+def confine(workdir, limits, uid):
+    os.setsid()  # its own session and process group: killpg(0) reaches only itself
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    output = os.open(os.path.join(workdir, "output.txt"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    os.close(output)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    memory = limits["memory_mb"] * 2**20
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))  # not RLIMIT_AS: it breaks torch
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"], limits["output_bytes"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # printing past the cap fails; it does not kill
+    os.chdir(workdir)
+    os.environ.update(HOME=workdir, TMPDIR=workdir, OMP_NUM_THREADS="1")
+    if uid is not None:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # from here it cannot signal the grader, its siblings, or write their files
+        resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+
+
+def child_main(conn, request):
+    """The target of the forked child: confine, then probe every level file in the request."""
+    confine(request["workdir"], request["limits"], request.get("uid"))
+    import torch
+
+    from autograder.checks import checks_for_level
+    from autograder.runner import load_and_probe
+
+    torch.set_num_threads(1)  # tiny tensors; workers run side by side
 
     def emit(event):
-        out.write(json.dumps(event) + "\n")
-        out.flush()
-
-    from autograder.runner import load_and_probe  # imports torch
-    from autograder.checks import checks_for_level
+        conn.send_bytes(json.dumps(event).encode())
 
     skip = set(request.get("skip", []))
     for level_text, path in request["files"].items():
@@ -32,9 +63,5 @@ def main():
             continue  # every check of this level has its result from an earlier child
         load_and_probe(level, path, request["device"], request["solutions"], emit, skip)
     emit({"done": True})
-    out.close()
+    conn.close()
     os._exit(0)  # skip interpreter teardown: student objects' __del__ must not run after the results
-
-
-if __name__ == "__main__":
-    main()

@@ -6,11 +6,10 @@ maps every check that must fail to the diagnosis it must give (None: any diagnos
 other check of the level must pass.
 """
 
-import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises import stubs_of
+from autograder.exercises import replace_stubs
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
 
@@ -29,17 +28,7 @@ class Submission:
 
 def mutate(level, replacements):
     """The reference level file with the solution blocks of the given stubs replaced."""
-    source = (SOLUTIONS_DIR / LEVEL_FILES[level]).read_text()
-    lines = source.splitlines()
-    blocks = {stub: (first, last, indent) for stub, _, first, last, indent in stubs_of(source, level)}
-    missing = set(replacements) - set(blocks)
-    if missing:
-        raise KeyError(f"no such stub in level {level}: {missing}")
-    for stub in sorted(replacements, key=lambda s: -blocks[s][0]):  # bottom-up keeps line numbers valid
-        first, last, indent = blocks[stub]
-        body = textwrap.indent(textwrap.dedent(replacements[stub]).strip("\n"), indent).splitlines()
-        lines[first:last + 1] = body
-    return "\n".join(lines) + "\n"
+    return replace_stubs((SOLUTIONS_DIR / LEVEL_FILES[level]).read_text(), level, replacements)
 
 
 def write_submission(entry, folder):

@@ -1,0 +1,175 @@
+"""Grade a whole class: every SUBMISSIONS/<student_id>/ folder, in parallel, nothing lost.
+
+Each student's result is written to OUT/<student_id>.json (atomically) as soon as it is known,
+so a batch killed halfway keeps every finished student and a rerun skips them (unless force).
+grades.csv is rebuilt from those files at the end.
+"""
+
+import csv
+import json
+import os
+import queue
+import statistics
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.checks import all_checks
+from autograder.grade import build_report, find_level_files
+from autograder.levels import LEVELS
+from autograder.process import Limits, probe_in_child
+from autograder.runner import judge_level, reference_results, reference_seconds
+
+# Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
+NOT_MISTAKES = {None, "not_implemented", "missing_file", "import_failed"}
+LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_memory": "memory limit"}
+MIN_CHECK_SECONDS = 10.0
+IMPORT_SECONDS = 20.0
+
+
+class BatchError(Exception):
+    pass
+
+
+@dataclass
+class BatchResult:
+    students: list
+    graded: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    reports: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def default_deadlines(device, factor=50.0):
+    """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
+    deadlines = {}
+    for level in LEVELS:
+        deadlines[f"level{level}.import"] = IMPORT_SECONDS
+        for check_id, seconds in reference_seconds(level, device).items():
+            deadlines[check_id] = max(MIN_CHECK_SECONDS, factor * seconds)
+    return deadlines
+
+
+def find_students(submissions):
+    submissions = Path(submissions)
+    if not submissions.is_dir():
+        raise BatchError(f"{submissions}: no such folder")
+    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def write_atomically(path, text):
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def grade_student(folder, device, limits, deadlines, slot):
+    files = find_level_files(folder)
+    present = {level: p for level, p in files.items() if p is not None}
+    probed = probe_in_child(present, device, limits, slot=slot, deadlines=deadlines) if present else {}
+    results = []
+    for level in LEVELS:
+        results.extend(judge_level(level, probed.get(level), device))
+    return build_report(folder, device, results)
+
+
+def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=False, fixed_timeout=False,
+              on_progress=None):
+    """Grade every student folder; on_progress(student_id, report) after each one."""
+    submissions, out = Path(submissions), Path(out)
+    students = find_students(submissions)
+    out.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        os.chmod(out, 0o700)  # children run as other users: they must not read or write results
+    limits = limits or Limits()
+    for level in LEVELS:  # the reference, once per batch, in this trusted process
+        reference_results(level, device)
+    deadlines = {} if fixed_timeout else default_deadlines(device)
+    result = BatchResult(students=students)
+    todo = []
+    for student in students:
+        if not force and (out / f"{student}.json").is_file():
+            result.skipped.append(student)
+        else:
+            todo.append(student)
+    slots = queue.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+
+    def work(student):
+        slot = slots.get()
+        try:
+            report = grade_student(submissions / student, device, limits, deadlines, slot)
+        finally:
+            slots.put(slot)
+        write_atomically(out / f"{student}.json", json.dumps(report, indent=2))
+        return student, report
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(work, student) for student in todo]):
+            student, report = future.result()
+            result.graded.append(student)
+            if on_progress:
+                on_progress(student, report)
+    result.seconds = time.monotonic() - began
+    result.reports = load_reports(out, students)
+    write_grades_csv(out / "grades.csv", students, result.reports)
+    return result
+
+
+def load_reports(out, students):
+    reports = {}
+    for student in students:
+        path = Path(out) / f"{student}.json"
+        if path.is_file():
+            reports[student] = json.loads(path.read_text())
+    return reports
+
+
+def write_grades_csv(path, students, reports):
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "score", "max_score", *[f"level{level}" for level in LEVELS]])
+        for student in students:
+            report = reports.get(student)
+            if report is None:
+                continue
+            levels = {lvl["level"]: lvl["score"] for lvl in report["levels"]}
+            writer.writerow([student, report["score"], report["max_score"], *[levels[level] for level in LEVELS]])
+    os.replace(tmp, path)
+
+
+# Consequences of another mistake, not mistakes of their own: left out of "most common mistakes".
+CONSEQUENCES = {"not_converged", "not_updated", "diverged", "bad_losses", "raised", "unjudgeable"}
+
+
+def summarize(reports):
+    """Counts, mean and spread, the most common diagnosed mistakes, and who hit a limit."""
+    scores = [report["score"] for report in reports.values()]
+    mistakes, who, limits = Counter(), {}, []
+    for student, report in sorted(reports.items()):
+        seen_mistakes, seen_limits = set(), set()
+        for check in report["checks"]:
+            diagnosis = check.get("diagnosis")
+            if diagnosis in LIMIT_DIAGNOSES:
+                if check["message"] not in seen_limits:  # one import timeout fails every check of a level
+                    seen_limits.add(check["message"])
+                    step = f"level{check['level']}.import" if "while importing" in check["message"] else check["id"]
+                    limits.append((student, step, LIMIT_DIAGNOSES[diagnosis]))
+            elif diagnosis not in NOT_MISTAKES | CONSEQUENCES and diagnosis not in seen_mistakes:
+                seen_mistakes.add(diagnosis)
+                mistakes[diagnosis] += 1
+                who.setdefault(diagnosis, []).append(student)
+    return {
+        "students": len(scores),
+        "mean": statistics.fmean(scores) if scores else 0.0,
+        "stdev": statistics.pstdev(scores) if scores else 0.0,
+        "min": min(scores, default=0),
+        "max": max(scores, default=0),
+        "mistakes": [(key, count, who[key]) for key, count in mistakes.most_common()],
+        "limits": limits,
+    }

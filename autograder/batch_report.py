@@ -1,0 +1,47 @@
+"""The batch command's terminal side: a progress bar with an ETA, then a short summary."""
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from autograder.batch import find_students, run_batch, summarize
+from autograder.process import Limits
+
+
+def run_with_progress(args, device):
+    console = Console(stderr=True)
+    limits = Limits(memory_mb=args.memory)
+    if args.timeout is not None:
+        limits.check_seconds = args.timeout
+    total = len(find_students(args.submissions))
+    columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
+               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("grading", total=total, last="")
+
+        def advance(student, report):
+            progress.update(task, advance=1, last=f"{student}: {report['score']}/{report['max_score']}")
+
+        result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
+                           fixed_timeout=args.timeout is not None, on_progress=advance)
+        progress.update(task, completed=total)
+    print_summary(result, args.out, console)
+    return 0
+
+
+def print_summary(result, out, console):
+    summary = summarize(result.reports)
+    skipped = f", {len(result.skipped)} already graded (kept; --force regrades)" if result.skipped else ""
+    rate = f" in {result.seconds:.1f} s" if result.graded else ""
+    console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv")
+    console.print(f"scores: mean {summary['mean']:.1f}, sd {summary['stdev']:.1f}, "
+                  f"min {summary['min']}, max {summary['max']} (of {summary['students']} students)")
+    if summary["mistakes"]:
+        console.print("most common mistakes:")
+        for key, count, students in summary["mistakes"][:8]:
+            console.print(f"  {count} x {key} ({', '.join(students[:6])}{', ...' if len(students) > 6 else ''})",
+                          markup=False)
+    if summary["limits"]:
+        console.print("hit a limit:")
+        for student, check_id, what in summary["limits"]:
+            where = f"importing level {check_id[5]}" if check_id.endswith(".import") else check_id
+            console.print(f"  {student}: {what} in {where}", markup=False)

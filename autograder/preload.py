@@ -1,0 +1,35 @@
+"""Imported once by the fork server, so every forked child starts with all it needs in memory.
+
+Besides torch and the kit, it runs the reference probes once on the CPU: every module those
+code paths import lazily is then loaded too. That matters when a child drops to an
+unprivileged user who may not be allowed to read the Python installation (under /root, say).
+Never initialise CUDA here: a process must not fork after CUDA is initialised.
+"""
+
+import collections  # noqa: F401  modules students commonly import, loaded while readable
+import copy  # noqa: F401
+import dataclasses  # noqa: F401
+import functools  # noqa: F401
+import itertools  # noqa: F401
+import math  # noqa: F401
+import random  # noqa: F401
+import statistics  # noqa: F401
+import sys  # noqa: F401
+import time  # noqa: F401
+import typing  # noqa: F401
+import warnings
+
+import numpy  # noqa: F401
+import torch
+import torch.nn.functional  # noqa: F401
+import torch.utils.data  # noqa: F401
+
+import autograder.sandbox  # noqa: F401
+from autograder.levels import LEVELS
+from autograder.runner import reference_results
+
+torch.set_num_threads(1)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    for _level in LEVELS:
+        reference_results(_level, "cpu")
