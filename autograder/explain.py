@@ -4,6 +4,9 @@ from autograder.judging import Verdict
 
 # (text found in the exception message, diagnosis, what to tell the student)
 KNOWN_ERRORS = [
+    ("can't allocate memory", "out_of_memory",
+     "The code asked for more memory than the grader allows a submission: look for a tensor far "
+     "larger than the data (a (batch, batch) table, a size computed from the wrong variable)."),
     ("a leaf Variable that requires grad is being used in an in-place operation", "inplace_outside_no_grad",
      "An in-place change to w (w -= ..., w.sub_(...)) was made while autograd was recording. w is a leaf "
      "that requires grad, and PyTorch refuses to record an in-place change to it. Do the update inside "
@@ -54,6 +57,9 @@ def explain_error(check, error):
     if kind == "RecursionError":
         return Verdict(False, f"{check.id}: infinite recursion (RecursionError){at}. A method that calls "
                        "itself, e.g. self.w inside a property named w, or len(self) inside __len__?", "recursion")
+    if kind == "MemoryError":
+        return Verdict(False, f"{check.id}: ran out of memory (MemoryError){at}. The grader limits the memory "
+                       "a submission may use.", "out_of_memory")
     if kind in ("SystemExit", "KeyboardInterrupt"):
         return Verdict(False, f"{check.id}: the code tried to exit the program ({kind}){at}; remove the "
                        "exit call.", "exited")

@@ -99,7 +99,7 @@ def _kill_user(uid):
         try:
             os.setgid(uid)
             os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)  # the helper is among them; it dies too
+            os.kill(-1, signal.SIGKILL)  # every process of uid but the helper itself
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
@@ -117,17 +117,18 @@ def _run(copies, device, limits, solutions_dir, workdir, uid, deadlines):
                    "workdir": str(workdir), "uid": uid,
                    "limits": {"memory_mb": limits.memory_mb, "output_bytes": limits.output_bytes}}
         before = len(results) + len(load_errors)
-        current, diagnosis, what = _one_child(request, limits, deadlines, results, load_errors)
+        current, diagnosis, what, hint = _one_child(request, limits, deadlines, results, load_errors)
         if current is None:
             if what and len(results) + len(load_errors) == before:  # died before any step: give up
                 for step in pending:
-                    results[step] = {"verdict": {"message": f"{step}: {what}.", "diagnosis": diagnosis}}
+                    results[step] = {"verdict": {"message": f"{step}: {what} {hint}.", "diagnosis": diagnosis}}
             continue
         if current.endswith(".import"):
-            load_errors[_level(current)] = {"type": None, "message": f"{what} while importing it", "where": None,
-                                            "diagnosis": diagnosis}
+            load_errors[_level(current)] = {"type": None, "message": f"{what} while importing it {hint}",
+                                            "where": None, "diagnosis": diagnosis}
         else:
-            results[current] = {"verdict": {"message": f"{current}: {what}.", "diagnosis": diagnosis}}
+            results[current] = {"verdict": {"message": f"{current}: {what} while running this check {hint}.",
+                                            "diagnosis": diagnosis}}
     out = {}
     for level in copies:
         if level in load_errors:
@@ -140,7 +141,8 @@ def _run(copies, device, limits, solutions_dir, workdir, uid, deadlines):
 def _one_child(request, limits, deadlines, results, load_errors):
     """Run one child until it finishes, dies or overruns a step.
 
-    Returns (the step that was running or None, diagnosis, what happened); ("", "") when it finished."""
+    Returns (the step that was running or None, diagnosis, what happened, likely cause); the last three
+    are empty when it finished."""
     from autograder.sandbox import child_main
 
     context = fork_context()
@@ -156,7 +158,7 @@ def _one_child(request, limits, deadlines, results, load_errors):
             if wait <= 0 or not reader.poll(wait):  # an end of file counts as readable
                 _kill_group(proc)
                 seconds = deadlines.get(current, limits.check_seconds) if current else limits.startup_seconds
-                return current, "timeout", f"timed out after {seconds:g} s (an endless loop or a long sleep?)"
+                return current, "timeout", f"timed out after {seconds:g} s", "(an endless loop or a long sleep?)"
             try:
                 raw = reader.recv_bytes(MAX_MESSAGE)
             except (EOFError, OSError):
@@ -184,11 +186,11 @@ def _one_child(request, limits, deadlines, results, load_errors):
     code = proc.exitcode
     _kill_group(proc)  # also ends anything the student left running in the group
     if finished:
-        return None, "", ""
+        return None, "", "", ""
     if code is not None and code < 0 and -code == signal.SIGKILL:
-        return current, "killed", "the grading process was killed (SIGKILL): out of memory?"
-    return current, "crashed", (f"the grading process {_exit_text(code)} (sys.exit, os._exit or a crash "
-                                "in this code?)")
+        return current, "killed", "the grading process was killed by SIGKILL", (
+            "(out of memory, or the code killed its own process?)")
+    return current, "crashed", f"the grading process {_exit_text(code)}", "(sys.exit, os._exit or a crash in this code?)"
 
 
 def _exit_text(code):

@@ -15,6 +15,38 @@ import signal
 import sys
 
 
+class CappedWriter:
+    """A text stream that keeps the first `cap` characters and silently drops the rest, so a
+    student who prints megabytes loses nothing but the output. (Writing to the raw descriptor
+    hits the RLIMIT_FSIZE cap instead.)"""
+
+    def __init__(self, fd, cap):
+        self._stream = open(fd, "w", buffering=1, closefd=False, errors="replace")
+        self._left = cap
+
+    def write(self, text):
+        if self._left > 0:
+            kept = text[: self._left]
+            self._left -= len(kept)
+            try:
+                self._stream.write(kept if self._left > 0 else kept + "\n[output truncated]\n")
+            except OSError:
+                self._left = 0
+        return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except OSError:
+            pass
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._stream.fileno()
+
+
 def confine(workdir, limits, uid):
     os.setsid()  # its own session and process group: killpg(0) reaches only itself
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -27,8 +59,8 @@ def confine(workdir, limits, uid):
     os.dup2(null, 0)
     os.close(null)
     sys.stdin = open(0, closefd=False)
-    sys.stdout = open(1, "w", buffering=1, closefd=False)
-    sys.stderr = open(2, "w", buffering=1, closefd=False)
+    sys.stdout = CappedWriter(1, limits["output_bytes"] // 2)
+    sys.stderr = CappedWriter(2, limits["output_bytes"] // 2)
     memory = limits["memory_mb"] * 2**20
     resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))  # not RLIMIT_AS: it breaks torch
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"], limits["output_bytes"]))

@@ -1,0 +1,132 @@
+"""Hostile submissions graded in one batch with honest students.
+
+Every attack must be capped at what its code earns, honest students must score what `grade`
+gives them alone, and nothing on disk outside the attacker's private copy may change.
+"""
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
+from tests.catalog import mutate
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(os.geteuid() != 0, reason="the grader isolates files and signals only when run as root "
+                                                 "(children drop to users of their own)"),
+]
+
+REFERENCE = (SOLUTIONS_DIR / "level1_manual.py").read_text()
+FULL = 25
+
+
+def at_import(code):
+    """The reference level 1 with `code` run when the file is imported."""
+    return REFERENCE.replace("import torch\n", "import torch\n" + code + "\n", 1)
+
+
+def attacks(submissions, out, grader_cwd):
+    trying = "try:\n    {}\nexcept Exception:\n    pass"
+    return {
+        # name: (level file text, the most its code can earn)
+        "loop_forever": (mutate(1, {"level1.zero_grad": "while True:\n    pass"}), FULL - 3 - 3),
+        "sleep_at_import": (at_import("import time\ntime.sleep(600)"), 0),
+        "exit_at_import": (at_import("import sys\nsys.exit(0)"), 0),
+        "os_exit_mid_training": (mutate(1, {"level1.sgd_update": "import os\nos._exit(7)"}), FULL - 4 - 3),
+        "memory_past_limit": (mutate(1, {"level1.forward": "hog = torch.ones(3 * 2**28)  # 3 GiB\n"
+                                                           "return (x * w).sum(dim=1)"}), FULL - 3 - 4 - 3),
+        "prints_megabytes": (at_import("for _ in range(64):\n    print('x' * 2**20)"), FULL),
+        "patches_comparisons": (at_import(
+            "import numpy, torch.testing\n"
+            "torch.allclose = lambda *a, **k: True\n"
+            "torch.equal = lambda *a, **k: True\n"
+            "torch.testing.assert_close = lambda *a, **k: None\n"
+            "numpy.allclose = lambda *a, **k: True\n"
+            "numpy.testing.assert_allclose = lambda *a, **k: None\n"
+            "torch.Tensor.tolist = lambda self: [-1.0, 3.0]\n"
+        ).replace("return (x * w).sum(dim=1)", "return torch.zeros(len(x)) * w.sum()"), FULL - 3 - 4 - 3),
+        "lying_objects": (mutate(1, {"level1.forward": (
+            "class Liar(torch.Tensor):\n"
+            "    def __eq__(self, other):\n        return True\n"
+            "    def __sub__(self, other):\n        return torch.zeros(len(x))\n"
+            "    @property\n    def shape(self):\n        return torch.Size([len(x)])\n"
+            "return torch.zeros(len(x)).as_subclass(Liar)")}), FULL - 3 - 4 - 3),
+        "syntax_error": (REFERENCE.replace("def mse(y, yhat):", "def mse(y, yhat)"), 0),
+        "recursion": (mutate(1, {"level1.forward": "return forward(w, x)"}), FULL - 3 - 4 - 3),
+        "kills_parent": (at_import(trying.format("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")), FULL),
+        "kills_all_it_can": (at_import(trying.format("import os, signal; os.kill(-1, signal.SIGKILL)")), FULL),
+        "kills_group": (at_import("import os, signal\nos.killpg(0, signal.SIGKILL)"), 0),
+        "deletes_siblings": (at_import(trying.format(
+            f"import shutil, glob; [shutil.rmtree(p) for p in glob.glob({str(submissions)!r} + '/*')]\n"
+            "    [shutil.rmtree(p) for p in glob.glob('/tmp/grade-*')]")), FULL),
+        "overwrites_results": (at_import(
+            "import glob\n"
+            f"for path in glob.glob({str(out)!r} + '/*') + glob.glob({str(grader_cwd)!r} + '/*'):\n"
+            "    try:\n        open(path, 'w').write('hacked')\n    except Exception:\n        pass\n"), FULL),
+    }
+
+
+HONEST = {
+    "honest_full": (REFERENCE, FULL),
+    "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - 3 - 3),
+}
+
+
+def tree_digest(root):
+    digest = {}
+    for path in sorted(Path(root).rglob("*")):
+        if path.is_file():
+            digest[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digest
+
+
+def grade_alone(folder):
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--json", "--timeout", "3"],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(result.stdout)
+
+
+def test_hostile_batch(tmp_path):
+    submissions, out, grader_cwd = tmp_path / "class", tmp_path / "out", tmp_path / "grader"
+    grader_cwd.mkdir()
+    (grader_cwd / "grades.csv").write_text("instructor's own file\n")
+    students = {**HONEST, **attacks(submissions, out, grader_cwd)}
+    for name, (text, _) in students.items():
+        (submissions / name).mkdir(parents=True)
+        (submissions / name / "level1_manual.py").write_text(text)
+    os.chmod(submissions, 0o700)  # as an instructor would keep a class's work
+    before = tree_digest(submissions)
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    result = subprocess.run([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
+                             "--timeout", "3", "--memory", "1024", "--workers", "2"],
+                            cwd=grader_cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(out / "grades.csv") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == set(students)
+    reports = {name: json.loads((out / f"{name}.json").read_text()) for name in students}
+    for name, (_, most) in students.items():
+        level1 = reports[name]["levels"][0]["score"]
+        assert level1 <= most, (name, level1, reports[name]["checks"])
+        assert float(rows[name]["score"]) == reports[name]["score"]
+    # every attack that fails by itself, the grader still reports; the honest get exactly their due
+    assert reports["honest_full"]["score"] == FULL
+    for name in HONEST:
+        assert reports[name]["checks"] == grade_alone(submissions / name)["checks"]
+    for name in ("prints_megabytes", "kills_parent", "kills_all_it_can", "deletes_siblings", "overwrites_results"):
+        assert reports[name]["score"] == FULL, name  # the attack failed; the code itself is right
+    messages = {c["id"]: c["message"] for c in reports["loop_forever"]["checks"]}
+    assert "timed out after 3 s" in messages["level1.zero_grad"]
+    messages = {c["id"]: c["message"] for c in reports["os_exit_mid_training"]["checks"]}
+    assert "exited with code 7" in messages["level1.sgd_update"]
+    # nothing outside the children's private copies changed
+    assert tree_digest(submissions) == before
+    assert (grader_cwd / "grades.csv").read_text() == "instructor's own file\n"
+    assert not any("hacked" in p.read_text() for p in out.iterdir() if p.is_file())
