@@ -19,7 +19,7 @@ from pathlib import Path
 from autograder.checks import all_checks
 from autograder.grade import build_report, find_level_files
 from autograder.levels import LEVELS
-from autograder.process import Limits, probe_in_child
+from autograder.process import Limits, probe_in_child, stop_fork_server
 from autograder.runner import judge_level, reference_results, reference_seconds
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
@@ -115,6 +115,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
             if on_progress:
                 on_progress(student, report)
     result.seconds = time.monotonic() - began
+    stop_fork_server()
     result.reports = load_reports(out, students)
     write_grades_csv(out / "grades.csv", students, result.reports)
     return result

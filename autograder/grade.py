@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
-from autograder.process import probe_in_child
+from autograder.process import probe_in_child, stop_fork_server
 from autograder.runner import judge_level
 
 
@@ -51,6 +51,7 @@ def grade(path, device="cpu", limits=None):
     files = find_level_files(path)
     present = {level: p for level, p in files.items() if p is not None}
     probed = probe_in_child(present, device, limits) if present else {}
+    stop_fork_server()
     results = []
     for level in LEVELS:
         results.extend(judge_level(level, probed.get(level), device))
