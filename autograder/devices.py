@@ -11,5 +11,16 @@ def resolve_device(name="cpu"):
         if mps is not None and mps.is_available():
             return "mps"
         return "cpu"
-    torch.device(name)  # raises a clear RuntimeError for a malformed device string
+    kind = torch.device(name).type  # raises a clear RuntimeError for a malformed device string
+    if kind == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("CUDA is not available on this machine (no GPU, or a CPU build of torch)")
+    if kind == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise RuntimeError("MPS is not available on this machine")
     return name
+
+
+def prepare_comparisons():
+    """Full float32 matmuls on GPUs: TF32 would round away digits the judges compare."""
+    torch.set_float32_matmul_precision("highest")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False

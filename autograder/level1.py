@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder import linear
+from autograder import linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, passed, require_close, require_tensor, values, ratio, got_text
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -236,6 +236,27 @@ def judge_train(got, want, ctx):
     return linear.judge_convergence(got, want, ctx.device, f"train(X, Y, w, epochs={CONVERGENCE_EPOCHS})")
 
 
+# --- device placement -------------------------------------------------------------------
+
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    trial.run("make_data(samples=8, device='meta')", lambda: student.make_data(samples=8, device=meta), "X", "Y")
+    trial.run("init_weights(device='meta')", lambda: student.init_weights(device=meta), "w")
+    x, y = placement.meta_inputs()
+    w = torch.randn(2, device=meta, requires_grad=True)
+    yhat = trial.run("forward(w, x)", lambda: student.forward(w, x), "the prediction")
+    trial.run("mse(y, yhat)", lambda: student.mse(y, (x * w).sum(dim=1)), "the loss")
+    ((x * w).sum(dim=1) - y).pow(2).mean().backward()
+    trial.run("sgd_update(w, lr)", lambda: student.sgd_update(w, 0.1) or w, "w")
+    trial.run("zero_grad(w)", lambda: student.zero_grad(w) or w, "w")
+    _ = yhat
+    return trial.entries
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got)
+
+
 CHECKS = [
     Check("level1.make_data", "data: ones column, normal x, Y = -1 + 3x", probe_make_data, judge_make_data),
     Check("level1.init_weights", "random leaf weights that require grad", probe_init_weights, judge_init_weights),
@@ -245,4 +266,5 @@ CHECKS = [
     Check("level1.sgd_update", "w -= lr * grad, in place, under no_grad", probe_sgd_update, judge_sgd_update),
     Check("level1.zero_grad", "the next backward gives one batch's gradient", probe_zero_grad, judge_zero_grad),
     Check("level1.train", "training reaches (-1, 3)", probe_train, judge_train),
+    Check("level1.device", "tensors stay on the inputs' device (meta)", probe_device, judge_device),
 ]

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from autograder import linear
+from autograder import linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, got_text, passed, require_close, require_tensor, values
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -223,10 +223,31 @@ def judge_train(got, want, ctx):
     return linear.judge_convergence(got, want, ctx.device, f"train(data, w, epochs={CONVERGENCE_EPOCHS})")
 
 
+# --- device placement -------------------------------------------------------------------
+
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    data = trial.run("RandomData(samples=8, device='meta')",
+                     lambda: (lambda d: (d.X, d.Y))(student.RandomData(samples=8, device=meta)), "self.X", "self.Y")
+    bare = object.__new__(student.RandomData)
+    bare.X, bare.Y = placement.meta_inputs(8)
+    trial.run("RandomData.__getitem__", lambda: tuple(type(bare).__getitem__(bare, 3)), "x", "y")
+    loader_data = IndexData(8, meta)
+    trial.run("make_loader(data)", lambda: tuple(next(iter(student.make_loader(
+        loader_data, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))))), "x", "y")
+    _ = data
+    return trial.entries
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got)
+
+
 CHECKS = [
     Check("level2.dataset", "RandomData stores X and Y", probe_dataset, judge_dataset),
     Check("level2.len", "__len__ returns the number of examples", probe_len, judge_len),
     Check("level2.getitem", "__getitem__ returns matching (x, y)", probe_getitem, judge_getitem),
     Check("level2.loader", "make_loader batches, covers, shuffles, reproduces", probe_loader, judge_loader),
     Check("level2.train", "training with the loader reaches (-1, 3)", probe_train, judge_train),
+    Check("level2.device", "the dataset and loader keep the asked device (meta)", probe_device, judge_device),
 ]

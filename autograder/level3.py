@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder import linear
+from autograder import linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, passed
 from autograder.level1 import judge_leaf_weights, judge_predictions
@@ -94,10 +94,24 @@ def judge_train(got, want, ctx):
     return linear.judge_convergence(got, want, ctx.device, f"train(model, data, epochs={CONVERGENCE_EPOCHS})")
 
 
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    trial.run("CustomLinearModel(device='meta')", lambda: student.CustomLinearModel(device=meta).w, "model.w")
+    x, _ = placement.meta_inputs()
+    model = bare_model(student.CustomLinearModel, torch.randn(2, device=meta, requires_grad=True), False)
+    trial.run("CustomLinearModel.forward", lambda: model(x), "the prediction")
+    return trial.entries
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got, level3=True)
+
+
 CHECKS = [
     Check("level3.init", "self.w: a random leaf tensor that requires grad", probe_init, judge_init),
     Check("level3.forward", "model(x) gives x @ w of shape (batch,)", probe_module_forward, judge_forward),
     Check("level3.gradient", "model.w.grad after backward equals the closed form", probe_module_forward,
           judge_gradient),
     Check("level3.train", "training the module by hand reaches (-1, 3)", probe_train, judge_train),
+    Check("level3.device", "w is created on the device argument (meta)", probe_device, judge_device),
 ]

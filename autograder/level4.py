@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder import linear, steps
+from autograder import linear, placement, steps
 from autograder.checks import Check
 from autograder.judging import Problem, passed, require_tensor
 from autograder.level1 import judge_predictions
@@ -141,6 +141,23 @@ def judge_train(got, want, ctx):
                                     f"train(model, data, optimizer, epochs={CONVERGENCE_EPOCHS})")
 
 
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    model = trial.run("CustomLinearModel().to('meta')", lambda: student.CustomLinearModel().to(meta).w, "model.w")
+    x, y = placement.meta_inputs()
+    bare = ctx.reference.CustomLinearModel(2).to(meta)
+    trial.run("CustomLinearModel.forward", lambda: student.CustomLinearModel.forward(bare, x), "the prediction")
+    optimizer = torch.optim.SGD(bare.parameters(), lr=0.1)
+    trial.run("train_step(model, optimizer, x, y)", lambda: student.train_step(bare, optimizer, x, y) and bare.w,
+              "model.w")
+    _ = model
+    return trial.entries
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got)
+
+
 CHECKS = [
     Check("level4.init", "self.w is a registered nn.Parameter", probe_init, judge_init),
     Check("level4.forward", "model(x) and its gradient", probe_forward, judge_forward),
@@ -149,4 +166,5 @@ CHECKS = [
     Check("level4.train_step_loss", "train_step returns the loss before the step", probe_train_step,
           judge_train_step_loss),
     Check("level4.train", "training with the optimizer reaches (-1, 3)", probe_train, judge_train),
+    Check("level4.device", "the model and train_step work on another device (meta)", probe_device, judge_device),
 ]

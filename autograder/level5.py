@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from autograder import linear, steps
+from autograder import linear, placement, steps
 from autograder.checks import Check
 from autograder.judging import Problem, passed
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -97,6 +97,20 @@ def judge_train(got, want, ctx):
                                     names=("bias", "weight"))
 
 
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    model = nn.Linear(1, 1).to(meta)
+    x, y = torch.randn(4, 1, device=meta), torch.randn(4, device=meta)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    trial.run("train_step(model, optimizer, loss_fn, x, y)",
+              lambda: student.train_step(model, optimizer, nn.MSELoss(), x, y) and model.weight, "model.weight")
+    return trial.entries
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got)
+
+
 CHECKS = [
     Check("level5.make_model", "nn.Linear(1, 1)", probe_make_model, judge_make_model),
     Check("level5.make_loss", "nn.MSELoss()", probe_make_loss, judge_make_loss),
@@ -104,4 +118,5 @@ CHECKS = [
     Check("level5.train_step_loss", "train_step returns the loss before the step", probe_train_step,
           judge_train_step_loss),
     Check("level5.train", "training nn.Linear reaches bias -1, weight 3", probe_train, judge_train),
+    Check("level5.device", "train_step works on another device (meta)", probe_device, judge_device),
 ]

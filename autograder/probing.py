@@ -48,7 +48,7 @@ def tensor_values(t):
     """The values of a real tensor as nested lists of Python floats (None on meta)."""
     if t.device.type == "meta":
         return None
-    return _tolist(_to(_detach(t), "cpu", torch.float64))
+    return _tolist(_to(_to(_detach(t), "cpu"), torch.float64))  # to the CPU first: mps has no float64
 
 
 def describe(obj, values=True):

@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from autograder.devices import prepare_comparisons
 from autograder.checks import JudgeContext, ProbeContext, checks_for_level
 from autograder.explain import explain_error, where_text
 from autograder.judging import Problem, Verdict
@@ -43,6 +44,7 @@ def plain(data):
 
 
 def seed_everything(seed=0):
+    prepare_comparisons()
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)

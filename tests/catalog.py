@@ -109,7 +109,8 @@ MISTAKES = [
     # level 4
     Submission("plain tensor instead of nn.Parameter", "level4.CustomLinearModel.__init__",
                "self.w = torch.randn(num_parameters, requires_grad=True)",
-               {"level4.init": "plain_tensor_not_parameter", "level4.train": "plain_tensor_not_parameter"}),
+               {"level4.init": "plain_tensor_not_parameter", "level4.train": "plain_tensor_not_parameter",
+                "level4.device": "plain_tensor_not_parameter"}),
     Submission("optimizer.step() never called", "level4.train_step",
                """
                optimizer.zero_grad()
@@ -188,6 +189,31 @@ MISTAKES = [
                {"level5.make_model": "no_bias", "level5.train": None}),
     Submission("Linear(1, 2)", "level5.make_model", "return nn.Linear(1, 2)",
                {"level5.make_model": "wrong_features", "level5.train": None}),
+    # device placement, caught on the meta device without a GPU
+    Submission("make_data ignores device", "level1.make_data",
+               """
+               X = torch.hstack([torch.ones(samples, 1), torch.randn(samples, 1)])
+               return X, -1 * X[:, 0] + 3 * X[:, 1]
+               """, {"level1.device": "wrong_device"}),
+    Submission("forward builds on the CPU", "level1.forward",
+               """
+               out = torch.zeros(len(x))
+               for j in range(x.shape[1]):
+                   out = out + x[:, j] * w[j]
+               return out
+               """, {"level1.device": "wrong_device"}),
+    Submission("level 3 w ignores device", "level3.CustomLinearModel.__init__",
+               "super().__init__()\nself.w = torch.randn(num_parameters, requires_grad=True)",
+               {"level3.device": "w_left_behind"}),
+    Submission("train_step makes a CPU tensor", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               yhat = torch.zeros(len(y)) + model(x).squeeze(1)
+               loss = loss_fn(yhat, y)
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """, {"level5.device": "wrong_device"}),
     Submission("level 5 forgot zero_grad", "level5.train_step",
                """
                loss = loss_fn(model(x).squeeze(1), y)
@@ -264,6 +290,15 @@ CORRECT_VARIANTS = [
                optimizer.step()
                return loss.item()
                """),
+    Submission("forward builds on the input's device", "level1.forward",
+               """
+               out = torch.zeros(len(x), device=x.device)
+               for j in range(x.shape[1]):
+                   out = out + x[:, j] * w[j]
+               return out
+               """),
+    Submission("forward with torch.zeros_like", "level1.forward",
+               "return torch.zeros_like(x[:, 0]) + (x * w).sum(dim=1)"),
     Submission("level 5 nn.Linear(in_features=1, out_features=1)", "level5.make_model",
                "return nn.Linear(in_features=1, out_features=1, bias=True)"),
 ]

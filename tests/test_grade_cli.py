@@ -84,7 +84,7 @@ def test_a_check_that_raises_fails_alone_and_grading_is_repeatable(tmp_path):
     assert set(failed) == {"level1.sgd_update", "level1.train"}
     assert "torch.no_grad()" in failed["level1.sgd_update"]["message"]
     assert "line" in failed["level1.sgd_update"]["message"]
-    assert first["levels"][0]["score"] == 25 - 4 - 3
+    assert first["levels"][0]["score"] == 25 - 4 - 2
 
 
 def test_exiting_student_code_costs_only_its_check(tmp_path):

@@ -36,12 +36,12 @@ def attacks(submissions, out, grader_cwd):
     trying = "try:\n    {}\nexcept Exception:\n    pass"
     return {
         # name: (level file text, the most its code can earn)
-        "loop_forever": (mutate(1, {"level1.zero_grad": "while True:\n    pass"}), FULL - 3 - 3),
+        "loop_forever": (mutate(1, {"level1.zero_grad": "while True:\n    pass"}), FULL - 3 - 2),
         "sleep_at_import": (at_import("import time\ntime.sleep(600)"), 0),
         "exit_at_import": (at_import("import sys\nsys.exit(0)"), 0),
-        "os_exit_mid_training": (mutate(1, {"level1.sgd_update": "import os\nos._exit(7)"}), FULL - 4 - 3),
+        "os_exit_mid_training": (mutate(1, {"level1.sgd_update": "import os\nos._exit(7)"}), FULL - 4 - 2),
         "memory_past_limit": (mutate(1, {"level1.forward": "hog = torch.ones(3 * 2**28)  # 3 GiB\n"
-                                                           "return (x * w).sum(dim=1)"}), FULL - 3 - 4 - 3),
+                                                           "return (x * w).sum(dim=1)"}), FULL - 3 - 3 - 2),
         "prints_megabytes": (at_import("for _ in range(64):\n    print('x' * 2**20)"), FULL),
         "patches_comparisons": (at_import(
             "import numpy, torch.testing\n"
@@ -51,15 +51,15 @@ def attacks(submissions, out, grader_cwd):
             "numpy.allclose = lambda *a, **k: True\n"
             "numpy.testing.assert_allclose = lambda *a, **k: None\n"
             "torch.Tensor.tolist = lambda self: [-1.0, 3.0]\n"
-        ).replace("return (x * w).sum(dim=1)", "return torch.zeros(len(x)) * w.sum()"), FULL - 3 - 4 - 3),
+        ).replace("return (x * w).sum(dim=1)", "return torch.zeros(len(x)) * w.sum()"), FULL - 3 - 3 - 2),
         "lying_objects": (mutate(1, {"level1.forward": (
             "class Liar(torch.Tensor):\n"
             "    def __eq__(self, other):\n        return True\n"
             "    def __sub__(self, other):\n        return torch.zeros(len(x))\n"
             "    @property\n    def shape(self):\n        return torch.Size([len(x)])\n"
-            "return torch.zeros(len(x)).as_subclass(Liar)")}), FULL - 3 - 4 - 3),
+            "return torch.zeros(len(x)).as_subclass(Liar)")}), FULL - 3 - 3 - 2),
         "syntax_error": (REFERENCE.replace("def mse(y, yhat):", "def mse(y, yhat)"), 0),
-        "recursion": (mutate(1, {"level1.forward": "return forward(w, x)"}), FULL - 3 - 4 - 3),
+        "recursion": (mutate(1, {"level1.forward": "return forward(w, x)"}), FULL - 3 - 3 - 2),
         "kills_parent": (at_import(trying.format("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")), FULL),
         "kills_all_it_can": (at_import(trying.format("import os, signal; os.kill(-1, signal.SIGKILL)")), FULL),
         "kills_group": (at_import("import os, signal\nos.killpg(0, signal.SIGKILL)"), 0),
@@ -75,7 +75,7 @@ def attacks(submissions, out, grader_cwd):
 
 HONEST = {
     "honest_full": (REFERENCE, FULL),
-    "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - 3 - 3),
+    "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - 3 - 2),
 }
 
 

@@ -1,0 +1,85 @@
+"""Device placement checks that need no GPU: run each level's stubs on PyTorch's `meta` device.
+
+A meta tensor has a shape, a dtype and a device but no data, and every machine has that device.
+A stub that creates a tensor on a fixed device (torch.zeros(n) inside forward, a weight that
+ignores the `device` argument) fails there exactly as it would on a GPU, so the mistake is
+caught on a laptop or in CI without one.
+"""
+
+import re
+
+import torch
+
+from autograder.judging import Problem, passed
+from autograder.probing import describe_exception, is_tensor
+
+META = "meta"
+STUB_MESSAGE = re.compile(r"^level\d\.")  # the NotImplementedError of an unfilled stub
+# What a meta tensor cannot do: give out data (.item(), .tolist()). Reaching that point is not a
+# device mistake (train_step's final loss.item() means the step ran), so it is not judged here.
+NO_DATA_ON_META = ("cannot be called on meta tensors", "Cannot copy out of meta tensor")
+
+
+def device_of(obj):
+    return str(obj.device) if is_tensor(obj) else None
+
+
+class Trial:
+    """Collect, stub by stub, where each output landed or what went wrong."""
+
+    def __init__(self):
+        self.entries = []
+
+    def run(self, stub, call, *expect):
+        """call() returns tensors (or a tuple of them) that must all be on meta."""
+        try:
+            out = call()
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.entries.append({"stub": stub, "error": describe_exception(exc)})
+            return None
+        outs = out if isinstance(out, tuple) else (out,)
+        self.entries.append({"stub": stub, "devices": [device_of(o) for o in outs], "names": list(expect)})
+        return out
+
+
+def meta_inputs(batch=4):
+    x = torch.stack([torch.ones(batch, device=META), torch.randn(batch, device=META)], dim=1)
+    return x, torch.randn(batch, device=META)
+
+
+def fix_text(stub):
+    return (f"Inside {stub}, create tensors on the device of the inputs (device=x.device, torch.zeros_like(x), "
+            "or .to(x.device)) or on the `device` argument, never on a fixed device.")
+
+
+def judge_placement(entries, level3=False):
+    """Fail on the first stub that misplaces a tensor or breaks on another device."""
+    for entry in entries:
+        stub = entry["stub"]
+        error = entry.get("error")
+        if error:
+            message = error["message"]
+            if any(text in message for text in NO_DATA_ON_META):
+                continue
+            if error["type"] == "NotImplementedError" and STUB_MESSAGE.match(message):
+                raise Problem(f"not implemented yet: {message}", "not_implemented")
+            if "device" in message or "meta" in message:
+                raise Problem(f"{stub} fails when its inputs live on another device (the grader tried the "
+                              f"meta device, which every machine has, in place of a GPU): {error['type']}: "
+                              f"{message.splitlines()[0]}. {fix_text(stub)}", "wrong_device")
+            continue  # another kind of error: that stub's own check reports it
+        for name, device in zip(entry["names"], entry["devices"]):
+            if device is None or device == META:
+                continue
+            if level3 and name == "model.w":
+                raise Problem(f"CustomLinearModel(device='meta').w is on {device}. A plain tensor attribute is "
+                              "not a parameter, so model.to(device) would leave it behind too: create it on "
+                              "the `device` argument, torch.randn(..., device=device).", "w_left_behind")
+            if name == "model.w" and ".to(" in stub:
+                raise Problem(f"{stub} left model.w on {device}: model.to() moves parameters and buffers only, "
+                              "and w is a plain tensor. Make it an nn.Parameter.", "plain_tensor_not_parameter")
+            raise Problem(f"{stub}: {name} is on {device}, not on the device asked for (meta). "
+                          f"{fix_text(stub)}", "wrong_device")
+    return passed("every stub keeps its tensors on the device of its inputs (tried on the meta device)")
