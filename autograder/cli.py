@@ -1,4 +1,4 @@
-"""python -m autograder {grade, batch, make-exercises}."""
+"""python -m autograder {grade, batch, nbgrader build, make-exercises}."""
 
 import argparse
 import json
@@ -29,6 +29,14 @@ def build_parser():
     batch.add_argument("--memory", type=int, default=4096, help="memory limit per student process, MB")
     batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
     batch.add_argument("--force", action="store_true", help="grade again students already in --out")
+
+    course = commands.add_parser("nbgrader", help="the levels as an nbgrader course")
+    course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
+    build = course_commands.add_parser("build", help="write COURSE/nbgrader_config.py and source/<level>/<level>.ipynb")
+    build.add_argument("course", help="the course directory to write (created if missing)")
+    build.add_argument("--levels", type=int, nargs="+", choices=[1, 2, 3, 4, 5], help="default: all five")
+    build.add_argument("--hidden", nargs="*", default=None,
+                       help="check ids to hide in BEGIN HIDDEN TESTS blocks (default: each level's train check)")
 
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
@@ -104,4 +112,17 @@ def run_make_exercises(args):
     return 0
 
 
-COMMANDS = {"grade": run_grade, "batch": run_batch, "make-exercises": run_make_exercises}
+def run_nbgrader(args):
+    from autograder.checks import all_checks
+    from autograder.notebooks import build_course
+
+    unknown = sorted(set(args.hidden or []) - set(all_checks()))
+    if unknown:
+        raise UsageError(f"--hidden: no such check: {', '.join(unknown)}")
+    for path in build_course(args.course, args.levels, args.hidden):
+        print(f"wrote {path}")
+    print(f"next: cd {args.course} && nbgrader generate_assignment <level> (see the README's instructor section)")
+    return 0
+
+
+COMMANDS = {"nbgrader": run_nbgrader, "grade": run_grade, "batch": run_batch, "make-exercises": run_make_exercises}

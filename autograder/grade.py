@@ -11,11 +11,21 @@ class UsageError(Exception):
     pass
 
 
+def level_file_in(folder, name):
+    """A level in a folder: level1_manual.py, else level1_manual.ipynb, else nbgrader's
+    level1_manual/level1_manual.ipynb (an assignment folder of a submitted/<student>/ layout)."""
+    stem = name.removesuffix(".py")
+    for candidate in (folder / name, folder / f"{stem}.ipynb", folder / stem / f"{stem}.ipynb"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def find_level_files(path):
-    """{level: Path or None} for a folder of level files or a single level file."""
+    """{level: Path or None} for a folder of level files or a single level file (.py or .ipynb)."""
     path = Path(path)
     if path.is_dir():
-        return {level: (path / name if (path / name).is_file() else None) for level, name in LEVEL_FILES.items()}
+        return {level: level_file_in(path, name) for level, name in LEVEL_FILES.items()}
     if path.is_file():
         level = level_of_file(path.name)
         if level is None:

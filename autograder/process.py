@@ -94,14 +94,24 @@ def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot
     uid = UID_BASE + slot if drop else None
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
-        copies = {}
+        copies, unreadable = {}, {}
         for level, path in files.items():  # a private copy: the child never sees the original folder
             copies[level] = workdir / LEVEL_FILES[level]
-            shutil.copyfile(path, copies[level])
+            if Path(path).suffix == ".ipynb":  # the notebook's code, read here with nbformat
+                from autograder.notebooks import notebook_source
+
+                try:
+                    copies[level].write_text(notebook_source(path))
+                except ValueError as error:
+                    unreadable[level] = {"type": None, "message": str(error), "where": None}
+                    del copies[level]
+            else:
+                shutil.copyfile(path, copies[level])
         if uid is not None:
             for item in [workdir, *copies.values()]:
                 os.chown(item, uid, uid)
-        return _run(copies, device, limits, solutions_dir, workdir, uid, deadlines or {})
+        results = _run(copies, device, limits, solutions_dir, workdir, uid, deadlines or {}) if copies else {}
+        return {**results, **{level: {"load_error": error} for level, error in unreadable.items()}}
     finally:
         if uid is not None:
             _kill_user(uid)  # whatever the student left running, even in a new session, dies here

@@ -1,0 +1,140 @@
+"""Level files as notebooks: build the nbgrader course, and read a submitted notebook back as code.
+
+The notebooks are generated from solutions/*.py (py:percent) with jupytext; nbgrader's cell
+metadata (schema version 3) marks solution cells, read-only cells and grade cells. A grade
+cell calls autograder.notebook.grade_cell with the notebook's namespace: no check logic lives
+in a notebook.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+
+from autograder.checks import checks_for_level
+from autograder.exercises import BEGIN, stubs_of
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+
+SCHEMA_VERSION = 3
+MAIN_GUARD = 'if __name__ == "__main__":'
+RUN_CELL = "# Run the whole level: train from random weights and print what was learned.\nmain()\n"
+COURSE_ID = "pytorch-abstractions"
+MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
+
+
+def default_hidden(level):
+    """Checks kept out of the students' notebooks until grading: the convergence run."""
+    return [f"level{level}.train"]
+
+
+def nbgrader_metadata(grade_id, solution=False, grade=False, locked=False, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": SCHEMA_VERSION,
+            "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def grade_cell_source(check, hidden):
+    header = (f"# Check {check.id}: {check.title} ({check.points} points"
+              f"{'; hidden until grading' if hidden else ''})\nfrom autograder.notebook import grade_cell\n")
+    call = f'grade_cell(globals(), "{check.id}")'
+    if hidden:
+        return f"{header}### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
+    return header + call
+
+
+def level_notebook(level, hidden=None, solutions_dir=SOLUTIONS_DIR):
+    """The nbgrader source notebook of a level."""
+    import jupytext
+
+    name = LEVEL_FILES[level].removesuffix(".py")
+    hidden = default_hidden(level) if hidden is None else hidden
+    text = (Path(solutions_dir) / LEVEL_FILES[level]).read_text()
+    notebook = jupytext.reads(text, fmt="py:percent")
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        source = cell.source
+        if cell.cell_type == "code" and BEGIN in source:
+            stubs = [stub.split(".", 1)[1] for stub, *_ in stubs_of(source, level)]
+            grade_id = f"{name}-" + "-".join(s.replace(".", "_") for s in stubs)
+            meta = nbgrader_metadata(grade_id, solution=True)
+        else:
+            meta = nbgrader_metadata(f"{name}-given-{index}", locked=True)
+        run = cell.cell_type == "code" and MAIN_GUARD in source
+        if run:  # a notebook runs the level in a cell of its own instead of the script's main guard
+            source = source[: source.index(MAIN_GUARD)].rstrip() + "\n"
+        new = (nbformat.v4.new_code_cell if cell.cell_type == "code" else nbformat.v4.new_markdown_cell)(source)
+        new.metadata["nbgrader"] = meta
+        cells.append(new)
+        if run:
+            cells.append(nbformat.v4.new_code_cell(RUN_CELL, metadata={"autograder": {"role": "run"}}))
+    intro = nbformat.v4.new_markdown_cell(
+        "## Checks\n\nEach cell below runs one of the grader's checks on the code above and prints its "
+        "verdict; its value is the points it earned. The same checks run in `pytest exercises` and "
+        "`python -m autograder grade`.")
+    intro.metadata["nbgrader"] = nbgrader_metadata(f"{name}-checks-intro", locked=True)
+    cells.append(intro)
+    for check in checks_for_level(level):
+        cell = nbformat.v4.new_code_cell(grade_cell_source(check, check.id in hidden))
+        cell.metadata["nbgrader"] = nbgrader_metadata(check.id.replace(".", "-"), grade=True, locked=True,
+                                                      points=check.points)
+        cells.append(cell)
+    out = nbformat.v4.new_notebook(cells=cells)
+    out.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out.metadata["language_info"] = {"name": "python"}
+    nbformat.validate(out)
+    return out
+
+
+CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError('fill in this stub: see the hint above')"
+CONFIG = '''# nbgrader configuration written by `python -m autograder nbgrader build`.
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "{course_id}"
+c.CourseDirectory.db_assignments = [{assignments}]
+# Training runs inside the notebooks: give each cell time on a slow machine.
+c.ExecutePreprocessor.timeout = 600
+c.ClearSolutions.code_stub = {{"python": {stub!r}}}
+# The grade cells import the kit; run them on: {device} (set AUTOGRADER_DEVICE to change it).
+'''
+
+
+def build_course(course_dir, levels=None, hidden=None, device="cpu", solutions_dir=SOLUTIONS_DIR):
+    """Write COURSE/nbgrader_config.py and COURSE/source/<level>/<level>.ipynb; return the notebooks."""
+    course = Path(course_dir)
+    levels = sorted(levels or LEVEL_FILES)
+    names = [LEVEL_FILES[level].removesuffix(".py") for level in levels]
+    course.mkdir(parents=True, exist_ok=True)
+    assignments = ", ".join(f'{{"name": "{name}"}}' for name in names)
+    (course / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, assignments=assignments,
+                                                             device=device, stub=CODE_STUB))
+    written = []
+    for level, name in zip(levels, names):
+        level_hidden = None if hidden is None else [h for h in hidden if h.startswith(f"level{level}.")]
+        notebook = level_notebook(level, level_hidden, solutions_dir)
+        path = course / "source" / name / f"{name}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, str(path))
+        written.append(path)
+    return written
+
+
+def notebook_source(path):
+    """The code a submitted notebook defines, as a module's text: its solution and given cells,
+    never its grade cells nor the cell that runs the whole training. IPython magics are
+    commented out. Raises ValueError when the file is not a readable notebook."""
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+    except Exception as exc:
+        raise ValueError(f"{Path(path).name} is not a readable notebook: {exc}") from None
+    parts = []
+    for number, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            continue
+        if cell.metadata.get("autograder", {}).get("role") == "run" or "grade_cell(" in cell.source:
+            continue
+        parts.append(f"# %% notebook cell {number}\n" + MAGIC.sub(r"\1# \2", cell.source))
+    return "\n\n".join(parts) + "\n"
