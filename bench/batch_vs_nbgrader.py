@@ -1,10 +1,10 @@
 """Throughput of `autograder batch` against a baseline, measured in one run on the same class.
 
-Baselines: nbgrader's autograde on the same submissions as notebooks (when nbgrader is
-installed and the kit's nbgrader bridge is present), and a plain loop of
+Baselines: nbgrader's autograde on the same five-level submissions as notebooks (an nbgrader
+course built by the kit, when nbgrader is installed), and a plain loop of
 `python -m autograder grade` (one process per student, as a shell script would do it).
 
-    python bench/batch_vs_nbgrader.py [--students 16] [--workers 2]
+    python bench/batch_vs_nbgrader.py [--students 16] [--workers 2] [--nbgrader-students 3]
 
 Prints seconds per student for each, the ratios, and the CPU seconds per student of the batch.
 """
@@ -46,22 +46,61 @@ def timed(command):
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def nbgrader_baseline(folder, students):
-    try:
-        from autograder.nbgrader_bench import autograde_seconds
-    except ImportError:
+def nbgrader_class(tmp, students):
+    """An nbgrader course with `students` submissions of the five reference notebooks, released
+    and ready to autograde; None when nbgrader is not installed."""
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    if not nbgrader.exists():
         return None
-    return autograde_seconds(folder, students)
+    import nbformat
+
+    from autograder.notebooks import build_course
+
+    course = tmp / "course"
+    for path in build_course(course):
+        name = path.stem
+        subprocess.run([str(nbgrader), "generate_assignment", name, "--force"], cwd=course, env=nb_env(),
+                       check=True, capture_output=True)
+        for i in range(students):
+            folder = course / "submitted" / f"student{i:03d}" / name
+            folder.mkdir(parents=True)
+            nbformat.write(nbformat.read(str(path), as_version=4), str(folder / f"{name}.ipynb"))
+    return course
+
+
+def nb_env():
+    import os
+
+    return dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", PYTHONPATH=str(ROOT))
+
+
+def autograde_seconds(course):
+    began = time.perf_counter()
+    for name in LEVEL_FILES.values():
+        subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", name.removesuffix(".py"),
+                        "--create"], cwd=course, env=nb_env(), check=True, capture_output=True)
+    return time.perf_counter() - began
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--students", type=int, default=16)
+    parser.add_argument("--students", type=int, default=16, help="students in the batch-vs-loop class")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--loop-students", type=int, default=4, help="students timed in the grade loop")
+    parser.add_argument("--loop-students", type=int, default=2, help="students timed in the grade loop")
+    parser.add_argument("--nbgrader-students", type=int, default=3, help="students autograded by nbgrader")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        course = nbgrader_class(tmp, args.nbgrader_students)
+        if course is None:
+            print("nbgrader autograde: not measured (nbgrader is not installed)")
+        else:
+            n = args.nbgrader_students
+            nb = autograde_seconds(course) / n
+            wall, cpu = timed([sys.executable, "-m", "autograder", "batch", str(course / "submitted"), "--out",
+                               str(tmp / "nb-out"), "--workers", str(args.workers)])
+            print(f"the same {n} five-level notebook submissions: nbgrader autograde {nb:.2f} s/student, "
+                  f"batch {wall / n:.2f} s/student ({nb / (wall / n):.1f}x)")
         make_class(tmp / "class", args.students)
         wall, cpu = timed([sys.executable, "-m", "autograder", "batch", str(tmp / "class"), "--out",
                            str(tmp / "out"), "--workers", str(args.workers)])
@@ -75,11 +114,8 @@ def main():
             loop_wall += w
         loop = loop_wall / args.loop_students
         print(f"grade loop (one process per student): {loop:.2f} s/student; batch is {loop / batch:.1f}x faster")
-        nb = nbgrader_baseline(tmp / "class", min(args.students, 2))
-        if nb is None:
-            print("nbgrader autograde: not measured (nbgrader or the kit's nbgrader bridge is not installed)")
-        else:
-            print(f"nbgrader autograde: {nb:.2f} s/student; batch is {nb / batch:.1f}x faster")
+        if course is not None:
+            print(f"batch against nbgrader on the larger class: {nb / batch:.1f}x the throughput")
 
 
 if __name__ == "__main__":
