@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.checks import all_checks
+from autograder.feedback import write_class_report, write_feedback
 from autograder.grade import build_report, find_level_files
 from autograder.levels import LEVELS
 from autograder.process import Limits, probe_in_child, stop_fork_server
@@ -111,6 +112,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for future in as_completed([pool.submit(work, student) for student in todo]):
             student, report = future.result()
+            write_feedback(report, out / "feedback" / student)  # here: matplotlib wants one thread
             result.graded.append(student)
             if on_progress:
                 on_progress(student, report)
@@ -118,6 +120,10 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     stop_fork_server()
     result.reports = load_reports(out, students)
     write_grades_csv(out / "grades.csv", students, result.reports)
+    for student in students:  # a student graded before feedback pages existed gets one now
+        if student in result.reports and not (out / "feedback" / student / "index.html").is_file():
+            write_feedback(result.reports[student], out / "feedback" / student)
+    write_class_report(out, result.reports, summarize(result.reports))
     return result
 
 

@@ -32,7 +32,8 @@ def print_summary(result, out, console):
     summary = summarize(result.reports)
     skipped = f", {len(result.skipped)} already graded (kept; --force regrades)" if result.skipped else ""
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
-    console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv")
+    console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
+                  f"class report {out}/report.html, feedback pages in {out}/feedback/")
     console.print(f"scores: mean {summary['mean']:.1f}, sd {summary['stdev']:.1f}, "
                   f"min {summary['min']}, max {summary['max']} (of {summary['students']} students)")
     if summary["mistakes"]:

@@ -4,6 +4,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
 
@@ -19,6 +20,8 @@ def build_parser():
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grade.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per check (default 60)")
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
+    grade.add_argument("--feedback", metavar="DIR", help="also write a feedback page (DIR/index.html)")
+    grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
 
     batch = commands.add_parser("batch", help="grade every SUBMISSIONS/<student_id>/ folder in parallel")
     batch.add_argument("submissions", help="a folder with one sub-folder of level files per student")
@@ -68,6 +71,14 @@ def run_grade(args):
         report = grade(args.path, device, Limits(check_seconds=args.timeout, memory_mb=args.memory))
     except GradeUsageError as error:
         raise UsageError(str(error)) from None
+    if args.feedback:
+        from autograder.feedback import write_feedback
+
+        write_feedback(report, args.feedback)
+    if args.gradescope:
+        from autograder.feedback import gradescope_results
+
+        Path(args.gradescope).write_text(json.dumps(gradescope_results(report), indent=2))
     if args.json:
         print(json.dumps(report, indent=2))
     else:

@@ -54,6 +54,9 @@ def build_report(submission, device, results):
         "levels": levels,
         "checks": [{"id": r.id, "level": r.level, "points": number(r.points), "max_points": r.max_points,
                     "passed": r.passed, "message": r.message, "diagnosis": r.diagnosis} for r in results],
+        # the loss per epoch of the grader's convergence run of each level, the student's and the reference's
+        "curves": [{"level": r.level, "student": r.curve, "reference": r.reference_curve}
+                   for r in results if r.id.endswith(".train") and r.reference_curve],
     }
 
 

@@ -32,6 +32,8 @@ class CheckResult:
     passed: bool
     message: str
     diagnosis: str = None
+    curve: list = None  # the per-epoch losses of the student's convergence run (train checks)
+    reference_curve: list = None
 
     def as_json(self):
         return asdict(self)
@@ -134,7 +136,17 @@ def judge_check(check, probed, reference, device):
     share = verdict.share if math.isfinite(verdict.share) else 0.0
     points = round(check.points * min(max(share, 0.0), 1.0), 2)
     return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed), verdict.message,
-                       verdict.diagnosis)
+                       verdict.diagnosis, loss_curve(probed), loss_curve(reference))
+
+
+def loss_curve(probed):
+    """The per-epoch losses a convergence probe recorded, as floats, or None."""
+    try:
+        items = probed["data"]["losses"]["items"]
+        values = [float(item["value"]) for item in items if item.get("kind") == "number"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return values or None
 
 
 def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):

@@ -1,0 +1,136 @@
+"""Feedback pages for students, the class report for instructors, and Gradescope's results format.
+
+Pages are rendered with Jinja2 from autograder/templates/ and are self-contained: plots are
+PNG files made with matplotlib's Agg backend and embedded as base64, so a page opens offline.
+"""
+
+import base64
+import io
+import json
+import os
+import statistics
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a window
+
+import matplotlib.pyplot as plt  # noqa: E402
+from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
+
+from autograder.hints import hint_for  # noqa: E402
+from autograder.levels import LEVEL_FILES  # noqa: E402
+
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]))
+
+
+def png_bytes(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def loss_curve_png(level, student, reference):
+    """The per-epoch loss of the student's convergence run against the reference's, log scale."""
+    figure, axes = plt.subplots(figsize=(5.5, 3.2))
+    epochs = range(1, len(reference) + 1)
+    if student:  # non-positive or non-finite losses cannot sit on a log axis: left as gaps
+        finite = [v if 0 < v < float("inf") else float("nan") for v in student]
+        axes.plot(range(1, len(finite) + 1), finite, marker="o", color="#d62728", label="your code")
+    axes.plot(epochs, reference, marker=".", linestyle="--", color="#555555", label="reference")
+    axes.set_yscale("log")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("mean batch loss (log scale)")
+    axes.set_title(f"Level {level}: training from the grader's start")
+    axes.legend()
+    axes.grid(True, which="both", alpha=0.3)
+    return png_bytes(figure)
+
+
+def histogram_png(scores, max_score):
+    figure, axes = plt.subplots(figsize=(6, 3))
+    axes.hist(scores, bins=range(0, int(max_score) + 1, 10), color="#4c78a8", edgecolor="white")  # last bin closed
+    axes.set_xlabel(f"total score (out of {max_score:g})")
+    axes.set_ylabel("students")
+    axes.set_title("Score distribution")
+    return png_bytes(figure)
+
+
+def b64(data):
+    return base64.b64encode(data).decode("ascii")
+
+
+def write_feedback(report, folder):
+    """folder/index.html (self-contained), folder/loss_levelN.png and folder/results.json."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    curves = {c["level"]: c for c in report.get("curves", [])}
+    levels = []
+    for level in report["levels"]:
+        number = level["level"]
+        checks = [dict(c, hint=None if c["passed"] else hint_for(c.get("diagnosis")))
+                  for c in report["checks"] if c["level"] == number]
+        curve = None
+        if number in curves and curves[number]["reference"]:
+            data = loss_curve_png(number, curves[number]["student"], curves[number]["reference"])
+            (folder / f"loss_level{number}.png").write_bytes(data)
+            curve = b64(data)
+        levels.append(dict(level, file=LEVEL_FILES[number], checks=checks, curve=curve))
+    html = TEMPLATES.get_template("feedback.html").render(report=report, levels=levels)
+    (folder / "index.html").write_text(html)
+    (folder / "results.json").write_text(json.dumps(gradescope_results(report), indent=2))
+    return folder / "index.html"
+
+
+def gradescope_results(report):
+    """Gradescope's autograder results.json for one submission."""
+    return {
+        "score": report["score"],
+        "output": f"Graded on {report['device']}: {report['score']}/{report['max_score']}.",
+        "tests": [{"name": c["id"], "score": c["points"], "max_score": c["max_points"],
+                   "status": "passed" if c["passed"] else "failed",
+                   "output": c["message"] + (f"\n\nHint: {hint_for(c.get('diagnosis'))}"
+                                             if not c["passed"] and hint_for(c.get("diagnosis")) else "")}
+                  for c in report["checks"]],
+    }
+
+
+def write_class_report(out, reports, summary):
+    """OUT/report.html for the instructor, and OUT/results.json (Gradescope results per student)."""
+    out = Path(out)
+    students = sorted(reports)
+    max_score = max((r["max_score"] for r in reports.values()), default=100)
+    level_rows = []
+    for index, level in enumerate(LEVEL_FILES):
+        scores = [reports[s]["levels"][index]["score"] for s in students]
+        most = reports[students[0]]["levels"][index]["max_score"] if students else 0
+        level_rows.append({"level": level, "max_score": most, "mean": statistics.fmean(scores) if scores else 0,
+                           "full": sum(score == most for score in scores) / len(scores) if scores else 0})
+    passes = {}
+    for student in students:
+        for check in reports[student]["checks"]:
+            passes.setdefault(check["id"], []).append(check["passed"])
+    checks = [{"id": check_id, "rate": sum(values) / len(values)} for check_id, values in passes.items()]
+    mistakes = [{"name": name, "count": count, "students": who} for name, count, who in summary["mistakes"]]
+
+    def link(student):
+        return f"feedback/{student}/index.html"
+
+    html = TEMPLATES.get_template("class_report.html").render(
+        summary=summary, max_score=max_score, histogram=b64(histogram_png([reports[s]["score"] for s in students],
+                                                                           max_score)),
+        levels=level_rows, checks=checks, mistakes=mistakes, limits=summary["limits"], link=link,
+        students=[{"id": s, "score": reports[s]["score"], "levels": [lvl["score"] for lvl in reports[s]["levels"]]}
+                  for s in students])
+    write_text_atomically(out / "report.html", html)
+    write_text_atomically(out / "results.json", json.dumps(
+        {"format": "gradescope", "students": {s: gradescope_results(reports[s]) for s in students}}, indent=2))
+    return out / "report.html"
+
+
+def write_text_atomically(path, text):
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)

@@ -1,0 +1,134 @@
+"""Feedback pages, the class report, Gradescope results, and a real browser rendering the report."""
+
+import json
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import linear
+from autograder.feedback import loss_curve_png, write_feedback
+from autograder.grade import build_report
+from autograder.levels import CONVERGENCE_EPOCHS, LEVELS, REPO_ROOT, SOLUTIONS_DIR
+from autograder.loader import load_module
+from autograder.runner import judge_level, load_and_probe
+from tests.catalog import mutate
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: ids, table rows, images, links."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.ids, self.rows, self.images, self.links, self.text = set(), 0, [], [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "tr":
+            self.rows += 1
+        if tag == "img":
+            self.images.append(attrs.get("src", ""))
+        if tag == "a":
+            self.links.append(attrs.get("href"))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def report_for(tmp_path, source):
+    path = tmp_path / "level1_manual.py"
+    path.write_text(source)
+    results = []
+    for level in LEVELS:
+        results.extend(judge_level(level, load_and_probe(level, path, "cpu") if level == 1 else None, "cpu"))
+    return build_report(tmp_path, "cpu", results), path
+
+
+def test_feedback_page_structure(tmp_path):
+    report, _ = report_for(tmp_path, mutate(1, {"level1.zero_grad": "pass"}))
+    page_path = write_feedback(report, tmp_path / "feedback")
+    page = Page(page_path.read_text())
+    assert {f"level{n}" for n in LEVELS} <= page.ids
+    assert page.rows == len(report["checks"]) + len(LEVELS)  # a header row per level table
+    assert page.images and all(src.startswith("data:image/png;base64,") for src in page.images)
+    text = " ".join(page.text)
+    assert "backward() adds the new gradient" in text  # the hint for the diagnosed mistake
+    assert "file not found: level2_dataset.py" in text
+    results = json.loads((tmp_path / "feedback" / "results.json").read_text())
+    assert results["score"] == report["score"]
+    assert {t["name"] for t in results["tests"]} == {c["id"] for c in report["checks"]}
+    assert all(set(t) >= {"name", "score", "max_score", "output"} for t in results["tests"])
+
+
+def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
+    report, path = report_for(tmp_path, mutate(1, {"level1.zero_grad": "pass"}))
+    curve = next(c for c in report["curves"] if c["level"] == 1)
+    # the same run, outside the grader: the student's train from the grader's start and data
+    student, reference = load_module(path, "curve_student"), load_module(SOLUTIONS_DIR / "level1_manual.py", "curve_ref")
+    torch.manual_seed(0)
+    X, Y = reference.make_data(samples=1000)
+    w = torch.tensor(linear.START_WEIGHTS, requires_grad=True)
+    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS)
+    assert np.allclose(curve["student"], losses)
+    assert len(curve["reference"]) == CONVERGENCE_EPOCHS and curve["reference"][-1] < 1e-6
+    write_feedback(report, tmp_path / "feedback")
+    drawn = (tmp_path / "feedback" / "loss_level1.png").read_bytes()
+    assert drawn[:8] == b"\x89PNG\r\n\x1a\n"
+    assert drawn == loss_curve_png(1, curve["student"], curve["reference"])
+
+
+@pytest.fixture(scope="module")
+def class_out(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    submissions = root / "class"
+    for name, source in (("ann", None), ("ben", mutate(1, {"level1.zero_grad": "pass"})),
+                         ("cat", mutate(1, {"level1.mse": "return ((y - yhat) ** 2).sum()"}))):
+        (submissions / name).mkdir(parents=True)
+        (submissions / name / "level1_manual.py").write_text(source or (SOLUTIONS_DIR / "level1_manual.py").read_text())
+        shutil.copy(SOLUTIONS_DIR / "level5_builtins.py", submissions / name)
+    result = subprocess.run([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(root / "out")],
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return root / "out"
+
+
+@pytest.mark.slow
+def test_class_report_structure(class_out):
+    page = Page((class_out / "report.html").read_text())
+    assert {"distribution", "levels", "checks", "mistakes", "limits", "students"} <= page.ids
+    assert page.images and page.images[0].startswith("data:image/png;base64,")
+    text = " ".join(page.text)
+    assert "gradients_accumulate" in text and "sum_instead_of_mean" in text
+    for student in ("ann", "ben", "cat"):
+        assert f"feedback/{student}/index.html" in page.links
+        assert (class_out / "feedback" / student / "index.html").is_file()
+    results = json.loads((class_out / "results.json").read_text())
+    assert set(results["students"]) == {"ann", "ben", "cat"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (apt-get install chromium)")
+def test_report_renders_in_a_real_browser(class_out, tmp_path):
+    from PIL import Image
+
+    shot = tmp_path / "report.png"
+    result = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,1600",
+                             f"--screenshot={shot}", (class_out / "report.html").as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1200, 1600)
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours is None or len(colours) > 50  # text, bars and the histogram, not a blank page
