@@ -66,21 +66,60 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
-def grade_student(folder, device, limits, deadlines, slot):
+def grade_student(folder, device, limits, deadlines, slot, submission=None):
+    """The report for one student's folder: probes in a child process, judged here."""
     files = find_level_files(folder)
     present = {level: p for level, p in files.items() if p is not None}
     probed = probe_in_child(present, device, limits, slot=slot, deadlines=deadlines) if present else {}
     results = []
     for level in LEVELS:
         results.extend(judge_level(level, probed.get(level), device))
+    return build_report(submission or folder, device, results)
+
+
+def failed_report(folder, device, why):
+    """A result for a student whose grading job itself failed: every present level scores 0, saying why."""
+    files = find_level_files(folder)
+    results = []
+    for level in LEVELS:
+        probed = None
+        if files[level] is not None:
+            probed = {"load_error": {"type": None, "message": why, "where": None, "diagnosis": "grading_failed",
+                                     "plain": True}}
+        results.extend(judge_level(level, probed, device))
     return build_report(folder, device, results)
 
 
+def grade_locally(submissions, students, workers, device, limits, deadlines):
+    """Yield (student, report) as students finish, `workers` at a time on this machine."""
+    slots = queue.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+
+    def work(student):
+        slot = slots.get()
+        try:
+            return student, grade_student(submissions / student, device, limits, deadlines, slot)
+        finally:
+            slots.put(slot)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(work, student) for student in students]):
+            yield future.result()
+
+
 def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=False, fixed_timeout=False,
-              on_progress=None):
-    """Grade every student folder; on_progress(student_id, report) after each one."""
+              on_progress=None, dask=None):
+    """Grade every student folder; on_progress(student_id, report) after each one.
+
+    dask: a scheduler address; the jobs then run on that Dask cluster's workers."""
     submissions, out = Path(submissions), Path(out)
     students = find_students(submissions)
+    grade_all = None
+    if dask:
+        from autograder.dask_backend import grade_on_cluster  # imports Dask only when asked for
+
+        grade_all = grade_on_cluster(dask)
     out.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         os.chmod(out, 0o700)  # children run as other users: they must not read or write results
@@ -95,27 +134,17 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
             result.skipped.append(student)
         else:
             todo.append(student)
-    slots = queue.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-
-    def work(student):
-        slot = slots.get()
-        try:
-            report = grade_student(submissions / student, device, limits, deadlines, slot)
-        finally:
-            slots.put(slot)
-        write_atomically(out / f"{student}.json", json.dumps(report, indent=2))
-        return student, report
-
     began = time.monotonic()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for future in as_completed([pool.submit(work, student) for student in todo]):
-            student, report = future.result()
-            write_feedback(report, out / "feedback" / student)  # here: matplotlib wants one thread
-            result.graded.append(student)
-            if on_progress:
-                on_progress(student, report)
+    if grade_all is None:
+        finished = grade_locally(submissions, todo, workers, device, limits, deadlines)
+    else:
+        finished = grade_all(submissions, todo, device, limits, deadlines)
+    for student, report in finished:
+        write_atomically(out / f"{student}.json", json.dumps(report, indent=2))
+        write_feedback(report, out / "feedback" / student)  # here: matplotlib wants one thread
+        result.graded.append(student)
+        if on_progress:
+            on_progress(student, report)
     result.seconds = time.monotonic() - began
     stop_fork_server()
     result.reports = load_reports(out, students)

@@ -22,7 +22,7 @@ def run_with_progress(args, device):
             progress.update(task, advance=1, last=f"{student}: {report['score']}/{report['max_score']}")
 
         result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
-                           fixed_timeout=args.timeout is not None, on_progress=advance)
+                           fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask)
         progress.update(task, completed=total)
     print_summary(result, args.out, console)
     return 0

@@ -32,6 +32,7 @@ def build_parser():
     batch.add_argument("--memory", type=int, default=4096, help="memory limit per student process, MB")
     batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
     batch.add_argument("--force", action="store_true", help="grade again students already in --out")
+    batch.add_argument("--dask", metavar="ADDRESS", help="run the jobs on a Dask cluster (tcp://HOST:8786)")
 
     course = commands.add_parser("nbgrader", help="the levels as an nbgrader course")
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
@@ -92,6 +93,15 @@ def run_batch(args):
     from autograder.batch import BatchError
     from autograder.batch_report import run_with_progress
 
+    if args.dask:
+        from autograder.dask_backend import DaskUnavailable, connect
+
+        try:  # fail fast, before any grading, when Dask is missing or the scheduler is unreachable
+            connect(args.dask).close()
+        except DaskUnavailable as error:
+            raise UsageError(str(error)) from None
+        except OSError as error:
+            raise UsageError(f"--dask {args.dask}: cannot reach the scheduler ({error})") from None
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)

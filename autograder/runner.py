@@ -160,6 +160,8 @@ def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):
         kind = f"{error['type']}: " if error.get("type") else ""
         first_line = error["message"].splitlines()[0] if error.get("message") else ""
         message = f"{LEVEL_FILES[level]} could not be imported: {kind}{first_line}{where_text(error)}"
+        if error.get("plain"):
+            message = f"{LEVEL_FILES[level]}: {error['message']}"
         diagnosis = error.get("diagnosis") or "import_failed"
         return [CheckResult(c.id, level, 0, c.points, False, message, diagnosis) for c in checks]
     reference = reference_results(level, device, solutions_dir)

@@ -1,0 +1,116 @@
+"""Run the batch's per-student jobs on a Dask cluster (imported only for `batch --dask`).
+
+A job carries the student's files as contents, so workers need no shared filesystem. On the
+worker it writes them to a private folder and grades exactly as a local batch does: the
+student's code in a confined child process, the judges in the worker's own process (trusted).
+The report comes back to the client, which writes the outputs. A job whose worker dies is
+rerun elsewhere by Dask; a job that fails twice becomes a result that says so.
+"""
+
+import multiprocessing
+import os
+import queue
+import tempfile
+import threading
+from pathlib import Path
+
+from autograder.grade import find_level_files
+
+EXTRA_HINT = 'batch --dask needs Dask\'s distributed scheduler: pip install -e ".[dask]"'
+ATTEMPTS = 2
+
+_slots = None
+_slots_lock = threading.Lock()
+
+
+class DaskUnavailable(Exception):
+    pass
+
+
+def connect(address):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise DaskUnavailable(EXTRA_HINT) from None
+    return Client(address, timeout="30s")
+
+
+def student_files(folder):
+    """{relative path: text} of a student's level files, to travel inside the job."""
+    folder = Path(folder)
+    return {str(path.relative_to(folder)): path.read_text(errors="replace")
+            for path in find_level_files(folder).values() if path is not None}
+
+
+def worker_slot():
+    """A slot for this job among the jobs running at once in this worker process; slots of
+    different worker processes on one machine differ too (they pick the children's users)."""
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = queue.Queue()
+            base = (os.getpid() % 997) * 8
+            for slot in range(8):
+                _slots.put(base + slot)
+    return _slots.get()
+
+
+def grade_job(student, submission, files, device, limits, deadlines):
+    """Runs on a Dask worker: the report for one student."""
+    from autograder.batch import grade_student
+
+    # Dask's worker processes are daemonic, and a daemonic process may not start children;
+    # this job's children are confined and always reaped, so let it.
+    multiprocessing.current_process()._config["daemon"] = False
+    slot = worker_slot()
+    try:
+        with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
+            for relative, text in files.items():
+                path = Path(folder, relative)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+            return grade_student(Path(folder), device, limits, deadlines, slot, submission=submission)
+    finally:
+        _slots.put(slot)
+
+
+def grade_on_cluster(address):
+    """A function that grades students on the cluster and yields (student, report) as they finish."""
+    client = connect(address)
+
+    def grade_all(submissions, students, device, limits, deadlines):
+        from distributed import as_completed
+
+        from autograder.batch import failed_report
+
+        def submit(student):
+            folder = submissions / student
+            return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
+                                 key=f"grade-{student}-{attempts[student]}", pure=False)
+
+        attempts = {student: 1 for student in students}
+        futures = {}
+        for student in students:
+            futures[submit(student)] = student
+        pending = as_completed(list(futures))
+        try:
+            for future in pending:
+                student = futures.pop(future)
+                try:
+                    report = future.result()
+                except Exception as error:  # the job failed (a worker died more often than Dask retries)
+                    if attempts[student] < ATTEMPTS:
+                        attempts[student] += 1
+                        retry = submit(student)
+                        futures[retry] = student
+                        pending.add(retry)
+                        continue
+                    report = failed_report(submissions / student, device,
+                                           f"grading failed {ATTEMPTS} times on the cluster "
+                                           f"({type(error).__name__}: {error})")
+                    report["submission"] = str(submissions / student)
+                yield student, report
+        finally:
+            client.close()
+
+    return grade_all
