@@ -21,13 +21,11 @@ from autograder.feedback import write_class_report, write_feedback
 from autograder.grade import build_report, find_level_files
 from autograder.levels import LEVELS
 from autograder.process import Limits, probe_in_child, stop_fork_server
-from autograder.runner import judge_level, reference_results, reference_seconds
+from autograder.runner import default_deadlines, judge_level, reference_results
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
 NOT_MISTAKES = {None, "not_implemented", "missing_file", "import_failed"}
 LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_memory": "memory limit"}
-MIN_CHECK_SECONDS = 10.0
-IMPORT_SECONDS = 20.0
 
 
 class BatchError(Exception):
@@ -41,16 +39,6 @@ class BatchResult:
     skipped: list = field(default_factory=list)
     reports: dict = field(default_factory=dict)
     seconds: float = 0.0
-
-
-def default_deadlines(device, factor=50.0):
-    """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
-    deadlines = {}
-    for level in LEVELS:
-        deadlines[f"level{level}.import"] = IMPORT_SECONDS
-        for check_id, seconds in reference_seconds(level, device).items():
-            deadlines[check_id] = max(MIN_CHECK_SECONDS, factor * seconds)
-    return deadlines
 
 
 def find_students(submissions):
@@ -100,6 +88,10 @@ def grade_locally(submissions, students, workers, device, limits, deadlines):
         slot = slots.get()
         try:
             return student, grade_student(submissions / student, device, limits, deadlines, slot)
+        except Exception as error:  # one student's trouble must never end the batch
+            return student, failed_report(submissions / student, device,
+                                          f"the grader could not grade this submission ({type(error).__name__}: "
+                                          f"{error})")
         finally:
             slots.put(slot)
 
@@ -140,7 +132,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     else:
         finished = grade_all(submissions, todo, device, limits, deadlines)
     for student, report in finished:
-        write_atomically(out / f"{student}.json", json.dumps(report, indent=2))
+        write_atomically(out / f"{student}.json", json.dumps(report, indent=2, allow_nan=False))
         write_feedback(report, out / "feedback" / student)  # here: matplotlib wants one thread
         result.graded.append(student)
         if on_progress:

@@ -18,7 +18,8 @@ def build_parser():
     grade.add_argument("path", help="a folder holding any of level1_manual.py .. level5_builtins.py, or one of them")
     grade.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (cuda, then mps, then cpu)")
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
-    grade.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per check (default 60)")
+    grade.add_argument("--timeout", type=float, default=None,
+                       help="seconds per check (default: 50x the reference's time, at least 10 s)")
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
     grade.add_argument("--feedback", metavar="DIR", help="also write a feedback page (DIR/index.html)")
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
@@ -69,7 +70,10 @@ def run_grade(args):
 
     device = resolve(args.device)
     try:
-        report = grade(args.path, device, Limits(check_seconds=args.timeout, memory_mb=args.memory))
+        limits = Limits(memory_mb=args.memory)
+        if args.timeout is not None:
+            limits.check_seconds = args.timeout
+        report = grade(args.path, device, limits, deadlines={} if args.timeout is not None else None)
     except GradeUsageError as error:
         raise UsageError(str(error)) from None
     if args.feedback:
@@ -81,7 +85,7 @@ def run_grade(args):
 
         Path(args.gradescope).write_text(json.dumps(gradescope_results(report), indent=2))
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json.dumps(report, indent=2, allow_nan=False))
     else:
         from autograder.report import print_report
 

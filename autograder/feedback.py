@@ -37,7 +37,7 @@ def loss_curve_png(level, student, reference):
     figure, axes = plt.subplots(figsize=(5.5, 3.2))
     epochs = range(1, len(reference) + 1)
     if student:  # non-positive or non-finite losses cannot sit on a log axis: left as gaps
-        finite = [v if 0 < v < float("inf") else float("nan") for v in student]
+        finite = [v if v is not None and 0 < v < float("inf") else float("nan") for v in student]
         axes.plot(range(1, len(finite) + 1), finite, marker="o", color="#d62728", label="your code")
     axes.plot(epochs, reference, marker=".", linestyle="--", color="#555555", label="reference")
     axes.set_yscale("log")

@@ -1,10 +1,11 @@
 """Grade one submission: find its level files, probe them in a child process, judge, report."""
 
+import math
 from pathlib import Path
 
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.process import probe_in_child, stop_fork_server
-from autograder.runner import judge_level
+from autograder.runner import default_deadlines, judge_level
 
 
 class UsageError(Exception):
@@ -39,6 +40,13 @@ def number(x):
     return int(x) if x == int(x) else x
 
 
+def finite_or_none(values):
+    """JSON has no NaN or infinity: such values become null."""
+    if values is None:
+        return None
+    return [v if math.isfinite(v) else None for v in values]
+
+
 def build_report(submission, device, results):
     """The report object `grade --json` prints, from the CheckResults of all five levels."""
     levels = []
@@ -55,15 +63,19 @@ def build_report(submission, device, results):
         "checks": [{"id": r.id, "level": r.level, "points": number(r.points), "max_points": r.max_points,
                     "passed": r.passed, "message": r.message, "diagnosis": r.diagnosis} for r in results],
         # the loss per epoch of the grader's convergence run of each level, the student's and the reference's
-        "curves": [{"level": r.level, "student": r.curve, "reference": r.reference_curve}
+        "curves": [{"level": r.level, "student": finite_or_none(r.curve), "reference": r.reference_curve}
                    for r in results if r.id.endswith(".train") and r.reference_curve],
     }
 
 
-def grade(path, device="cpu", limits=None):
+def grade(path, device="cpu", limits=None, deadlines=None):
+    """The report for one submission. deadlines: {check id: seconds}; default: 50x the reference's
+    own time per check, at least 10 s (limits.check_seconds applies to checks not listed)."""
     files = find_level_files(path)
     present = {level: p for level, p in files.items() if p is not None}
-    probed = probe_in_child(present, device, limits) if present else {}
+    if deadlines is None:
+        deadlines = default_deadlines(device)
+    probed = probe_in_child(present, device, limits, deadlines=deadlines) if present else {}
     stop_fork_server()
     results = []
     for level in LEVELS:

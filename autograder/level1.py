@@ -10,7 +10,7 @@ from autograder.levels import CONVERGENCE_EPOCHS
 from autograder.probing import as_tensor, describe, describe_losses, grad_of
 
 DATA_SAMPLES = 200
-LR = 0.1  # not the default 0.01, so an update that ignores `lr` shows
+LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
 
 
 # --- make_data ---------------------------------------------------------------------------
@@ -146,23 +146,38 @@ def populated_weights(batch, device):
 
 def probe_sgd_update(student, ctx):
     batch = linear.probe_batches()[0]
-    w = populated_weights(batch, ctx.device)
-    returned = student.sgd_update(w, LR)
-    return {"w": describe(w), "grad": grad_of(w), "returned": describe(returned, values=False)}
+    runs = []
+    for lr in LRS:
+        w = populated_weights(batch, ctx.device)
+        returned = student.sgd_update(w, lr)
+        runs.append({"lr": lr, "w": describe(w), "grad": grad_of(w), "returned": describe(returned, values=False)})
+    return runs
 
 
 def judge_sgd_update(got, want, ctx):
+    for run in got:
+        judge_one_update(run, ctx)
+    return passed("w moved by exactly -lr * w.grad, in place, and is still a leaf that requires grad")
+
+
+def judge_one_update(got, ctx):
     batch = linear.probe_batches()[0]
+    LR = got["lr"]
+    if LR not in LRS:
+        raise Problem("sgd_update: malformed probe data.")
     w, what = got["w"], f"sgd_update(w, lr={LR})"
     require_tensor(w, f"{what}: w", shape=(2,), device=ctx.device)
     before = np.asarray(batch["w"])
     grad = linear.gradient(batch["x"], batch["y"], batch["w"])
     after = values(w, "w")
     if np.allclose(after, before):
-        cause = ("`w = w - lr * w.grad` makes a new tensor and binds the local name w to it, so the "
-                 "caller's w never changes" + (" (returning it does not help: the training loop ignores "
-                                               "the return value)." if got["returned"].get("kind") == "tensor"
-                                               else "."))
+        if got["returned"].get("kind") == "tensor":
+            cause = ("It returned a new tensor: `w = w - lr * w.grad` makes a new tensor and binds the local "
+                     "name w to it, so the caller's w never changes (and the training loop ignores the "
+                     "return value).")
+        else:
+            cause = ("If you wrote `w = w - lr * w.grad`: that makes a new tensor and binds the local name w to "
+                     "it, so the caller's w never changes.")
         raise Problem(f"{what} did not update w: its values are still {before.tolist()}. {cause} Update in "
                       "place inside torch.no_grad(): `w -= lr * w.grad`.", "w_not_updated")
     if not w["is_leaf"] or w["grad_fn"] is not None:
@@ -177,13 +192,13 @@ def judge_sgd_update(got, want, ctx):
     hint, diagnosis = "", "wrong_update"
     if k is not None and abs(k + 1) < 1e-4:
         hint, diagnosis = "w moved up the gradient: subtract lr * w.grad, do not add it.", "wrong_sign"
-    elif k is not None and abs(k * LR - 0.01) < 1e-6:
-        hint, diagnosis = f"The step used lr=0.01, not the lr argument ({LR}).", "ignored_lr"
+    elif k is not None and k > 0 and not np.isclose(k, 1, rtol=1e-4):
+        hint, diagnosis = (f"The step used a learning rate of {k * LR:.4g}, not the lr argument ({LR}).",
+                           "ignored_lr")
     elif k is not None:
         hint = f"The step is {k:.3g}x -lr * w.grad."
     require_close(after, before - LR * grad, f"{what}: the new w (expected w - lr * w.grad)", ctx.device,
                   hint, diagnosis)
-    return passed("w moved by exactly -lr * w.grad, in place, and is still a leaf that requires grad")
 
 
 # --- zero_grad ---------------------------------------------------------------------------
@@ -247,8 +262,8 @@ def probe_device(student, ctx):
     yhat = trial.run("forward(w, x)", lambda: student.forward(w, x), "the prediction")
     trial.run("mse(y, yhat)", lambda: student.mse(y, (x * w).sum(dim=1)), "the loss")
     ((x * w).sum(dim=1) - y).pow(2).mean().backward()
-    trial.run("sgd_update(w, lr)", lambda: student.sgd_update(w, 0.1) or w, "w")
-    trial.run("zero_grad(w)", lambda: student.zero_grad(w) or w, "w")
+    trial.run("sgd_update(w, lr)", lambda: student.sgd_update(w, 0.1) or w, "w", produces=False)
+    trial.run("zero_grad(w)", lambda: student.zero_grad(w) or w, "w", produces=False)
     _ = yhat
     return trial.entries
 

@@ -150,8 +150,10 @@ def probe_loader(student, ctx):
 
     seeded = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
     again = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
+    other = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED + 1))
     torch.manual_seed(0)
     return {
+        "other_seed": read_epoch(other),
         "is_loader": isinstance(seeded, DataLoader),
         "type": describe(seeded, values=False),
         "epochs": [read_epoch(seeded), read_epoch(seeded)],
@@ -198,6 +200,10 @@ def judge_loader(got, want, ctx):
     if epoch_order(got["again"], what) != epochs[0]:
         raise Problem(f"{what}: two loaders built with generators of the same seed give different orders: "
                       "pass the generator argument on to the DataLoader (generator=generator).",
+                      "ignored_generator")
+    if epoch_order(got["other_seed"], what) == epochs[0]:
+        raise Problem(f"{what}: generators with different seeds give the same order, so the order does not "
+                      "come from the generator argument: pass generator=generator to the DataLoader.",
                       "ignored_generator")
     if epoch_order(got["ordered"], what) != everything:
         raise Problem("make_loader(data, batch_size=10, shuffle=False) should keep the dataset's order; it "

@@ -50,6 +50,8 @@ def judge_init(got, want, ctx):
 def bare_model(cls, w, parameter):
     """An instance of the student's class with the reference's weight, bypassing its __init__,
     so forward is graded on its own."""
+    if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
+        raise TypeError(f"CustomLinearModel must be a subclass of torch.nn.Module; got {cls!r}")
     model = cls.__new__(cls)
     torch.nn.Module.__init__(model)
     model.w = torch.nn.Parameter(w) if parameter else w

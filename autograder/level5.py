@@ -43,7 +43,8 @@ def judge_make_loss(got, want, ctx):
         raise Problem(f"make_loss() should return torch.nn.MSELoss(); got {got['type']}.", "not_mse_loss")
     if got["reduction"] != "mean":
         raise Problem(f"make_loss() uses reduction='{got['reduction']}'; the kit's loss is the mean: "
-                      "nn.MSELoss() (reduction='mean').", "sum_instead_of_mean")
+                      "nn.MSELoss() (reduction='mean').",
+                      "sum_instead_of_mean" if got["reduction"] == "sum" else "wrong_reduction")
     return passed("nn.MSELoss with the mean reduction")
 
 

@@ -127,14 +127,27 @@ def notebook_source(path):
         notebook = nbformat.read(str(path), as_version=4)
     except Exception as exc:
         raise ValueError(f"{Path(path).name} is not a readable notebook: {exc}") from None
+    try:
+        return cells_source(notebook)
+    except Exception as exc:  # a hand-edited notebook can hold anything: its level fails, not the grader
+        raise ValueError(f"{Path(path).name} is not a readable notebook: {type(exc).__name__}: {exc}") from None
+
+
+def cells_source(notebook):
     parts = []
     for number, cell in enumerate(notebook.cells, 1):
-        if cell.cell_type != "code":
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
+        source = cell.get("source")
+        source = "".join(source) if isinstance(source, list) else source
+        if not isinstance(source, str):
+            raise ValueError(f"cell {number} has no source text")
+        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        meta = metadata.get("nbgrader") if isinstance(metadata.get("nbgrader"), dict) else {}
+        role = metadata.get("autograder") if isinstance(metadata.get("autograder"), dict) else {}
         if meta.get("grade") and not meta.get("solution"):
             continue
-        if cell.metadata.get("autograder", {}).get("role") == "run" or "grade_cell(" in cell.source:
+        if role.get("role") == "run" or "grade_cell(" in source:
             continue
-        parts.append(f"# %% notebook cell {number}\n" + MAGIC.sub(r"\1# \2", cell.source))
+        parts.append(f"# %% notebook cell {number}\n" + MAGIC.sub(r"\1# \2", source))
     return "\n\n".join(parts) + "\n"

@@ -27,8 +27,9 @@ class Trial:
     def __init__(self):
         self.entries = []
 
-    def run(self, stub, call, *expect):
-        """call() returns tensors (or a tuple of them) that must all be on meta."""
+    def run(self, stub, call, *expect, produces=True):
+        """call() returns tensors (or a tuple of them) that must all be on meta. produces=False: the
+        tensor checked is the input itself (an in-place stub), so it proves nothing ran."""
         try:
             out = call()
         except KeyboardInterrupt:
@@ -37,7 +38,8 @@ class Trial:
             self.entries.append({"stub": stub, "error": describe_exception(exc)})
             return None
         outs = out if isinstance(out, tuple) else (out,)
-        self.entries.append({"stub": stub, "devices": [device_of(o) for o in outs], "names": list(expect)})
+        self.entries.append({"stub": stub, "devices": [device_of(o) for o in outs], "names": list(expect),
+                             "produces": produces})
         return out
 
 
@@ -52,13 +54,16 @@ def fix_text(stub):
 
 
 def judge_placement(entries, level3=False):
-    """Fail on the first stub that misplaces a tensor or breaks on another device."""
+    """Fail on the first stub that misplaces a tensor or breaks on another device; pass only when
+    some stub really ran on the meta device (empty stubs earn nothing here)."""
+    ran = 0
     for entry in entries:
         stub = entry["stub"]
         error = entry.get("error")
         if error:
             message = error["message"]
             if any(text in message for text in NO_DATA_ON_META):
+                ran += 1
                 continue
             if error["type"] == "NotImplementedError":  # an unfilled stub (ours, or nbgrader's bare one)
                 raise Problem(f"not implemented yet: {message}", "not_implemented")
@@ -67,6 +72,7 @@ def judge_placement(entries, level3=False):
                               f"meta device, which every machine has, in place of a GPU): {error['type']}: "
                               f"{message.splitlines()[0]}. {fix_text(stub)}", "wrong_device")
             continue  # another kind of error: that stub's own check reports it
+        ran += entry.get("produces", True) and any(device == META for device in entry["devices"])
         for name, device in zip(entry["names"], entry["devices"]):
             if device is None or device == META:
                 continue
@@ -79,4 +85,7 @@ def judge_placement(entries, level3=False):
                               "and w is a plain tensor. Make it an nn.Parameter.", "plain_tensor_not_parameter")
             raise Problem(f"{stub}: {name} is on {device}, not on the device asked for (meta). "
                           f"{fix_text(stub)}", "wrong_device")
+    if not ran:
+        raise Problem("No stub of this level produced a tensor when run on the meta device (see the other "
+                      "checks for why), so device placement could not be checked.", "nothing_ran")
     return passed("every stub keeps its tensors on the device of its inputs (tried on the meta device)")

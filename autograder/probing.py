@@ -138,9 +138,14 @@ class CountingSGD(torch.optim.SGD):
         return super().zero_grad(set_to_none=set_to_none)
 
     def step(self, closure=None):
+        loss = None
+        if closure is not None:  # step(closure) runs the closure first: record what it leaves
+            with torch.enable_grad():
+                loss = closure()
         grads = [describe(p.grad) for group in self.param_groups for p in group["params"]]
         self.calls.append({"call": "step", "grads": grads})
-        return super().step(closure)
+        super().step()
+        return loss
 
 
 def as_tensor(values, device, requires_grad=False):

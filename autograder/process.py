@@ -97,7 +97,11 @@ def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot
         copies, unreadable = {}, {}
         for level, path in files.items():  # a private copy: the child never sees the original folder
             copies[level] = workdir / LEVEL_FILES[level]
-            if Path(path).suffix == ".ipynb":  # the notebook's code, read here with nbformat
+            if Path(path).is_symlink():  # read as the grader, a link could expose any file on the machine
+                unreadable[level] = {"type": None, "where": None,
+                                     "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
+                del copies[level]
+            elif Path(path).suffix == ".ipynb":  # the notebook's code, read here with nbformat
                 from autograder.notebooks import notebook_source
 
                 try:

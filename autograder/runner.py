@@ -18,7 +18,7 @@ from autograder.devices import prepare_comparisons
 from autograder.checks import JudgeContext, ProbeContext, checks_for_level
 from autograder.explain import explain_error, where_text
 from autograder.judging import Problem, Verdict
-from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
 from autograder.loader import load_reference, load_submission
 from autograder.probing import WarningLog, describe_exception
 
@@ -116,6 +116,20 @@ def reference_seconds(level, device, solutions_dir=str(SOLUTIONS_DIR)):
     """How long each of the reference's probes took (the basis of default time limits)."""
     reference_results(level, device, solutions_dir)
     return _REFERENCE_SECONDS[(level, device, solutions_dir)]
+
+
+MIN_CHECK_SECONDS = 10.0
+IMPORT_SECONDS = 20.0
+
+
+def default_deadlines(device, factor=50.0):
+    """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
+    deadlines = {}
+    for level in LEVELS:
+        deadlines[f"level{level}.import"] = IMPORT_SECONDS
+        for check_id, seconds in reference_seconds(level, device).items():
+            deadlines[check_id] = max(MIN_CHECK_SECONDS, factor * seconds)
+    return deadlines
 
 
 def judge_check(check, probed, reference, device):

@@ -54,6 +54,14 @@ MISTAKES = [
                {"level1.sgd_update": "wrong_sign", "level1.train": None}),
     Submission("update ignores lr", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.01 * w.grad",
                {"level1.sgd_update": "ignored_lr"}),
+    Submission("update with a fixed lr of 0.1", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.1 * w.grad",
+               {"level1.sgd_update": "ignored_lr"}),
+    Submission("every stub left empty", "level1.forward", "pass",
+               {check: None for check in ("level1.make_data", "level1.init_weights", "level1.forward", "level1.mse",
+                                          "level1.gradient", "level1.sgd_update", "level1.zero_grad", "level1.train")}
+               | {"level1.device": "nothing_ran"},
+               extra={stub: "pass" for stub in ("level1.make_data", "level1.init_weights", "level1.mse",
+                                                "level1.sgd_update", "level1.zero_grad")}),
     Submission("forward returns a list", "level1.forward", "return (x * w).sum(dim=1).tolist()",
                {"level1.forward": "not_a_tensor", "level1.gradient": None, "level1.train": None}),
     Submission("forward forgets the sum", "level1.forward", "return x * w",
@@ -90,6 +98,9 @@ MISTAKES = [
                {"level2.getitem": "mismatched_pair", "level2.train": "not_converged"}),
     Submission("loader ignores the generator", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle)",
+               {"level2.loader": "ignored_generator"}),
+    Submission("loader with a generator of its own", "level2.make_loader",
+               "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(42))",
                {"level2.loader": "ignored_generator"}),
     Submission("loader drops the last batch", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator, drop_last=True)",
@@ -185,6 +196,8 @@ MISTAKES = [
                """, {"level5.train_step": "broadcasting", "level5.train": "not_converged"}),
     Submission("MSELoss with reduction='sum'", "level5.make_loss", "return nn.MSELoss(reduction='sum')",
                {"level5.make_loss": "sum_instead_of_mean"}),
+    Submission("MSELoss with reduction='none'", "level5.make_loss", "return nn.MSELoss(reduction='none')",
+               {"level5.make_loss": "wrong_reduction", "level5.train": None}),
     Submission("Linear without bias", "level5.make_model", "return nn.Linear(1, 1, bias=False)",
                {"level5.make_model": "no_bias", "level5.train": None}),
     Submission("Linear(1, 2)", "level5.make_model", "return nn.Linear(1, 2)",
@@ -273,6 +286,15 @@ CORRECT_VARIANTS = [
                loss.backward()
                optimizer.step()
                return float(loss)
+               """),
+    Submission("level 4 optimizer.step(closure)", "level4.train_step",
+               """
+               def closure():
+                   optimizer.zero_grad()
+                   loss = mse(y, model(x))
+                   loss.backward()
+                   return loss
+               return optimizer.step(closure).item()
                """),
     Submission("level 5 y.unsqueeze(1)", "level5.train_step",
                """

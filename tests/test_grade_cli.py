@@ -115,3 +115,31 @@ def test_table_output_names_levels_and_total(solutions_report):
 def test_usage_errors_exit_2(args):
     result = grade(*args)
     assert result.returncode == 2 and "error:" in result.stderr
+
+
+def test_a_symlinked_level_file_is_not_followed(tmp_path):
+    (tmp_path / "level1_manual.py").symlink_to("/etc/hostname")
+    report = grade_json(tmp_path)
+    level1 = [c for c in report["checks"] if c["level"] == 1]
+    assert all(c["points"] == 0 and "symbolic link" in c["message"] for c in level1)
+    hostname = open("/etc/hostname").read().strip()
+    assert hostname not in json.dumps(report)
+
+
+def test_a_malformed_notebook_fails_its_level_only(tmp_path):
+    (tmp_path / "level1_manual.ipynb").write_text(json.dumps(
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {},
+         "cells": [{"cell_type": "code", "source": 3, "metadata": {"nbgrader": []}, "outputs": [],
+                    "execution_count": None}]}))
+    (tmp_path / "level5_builtins.py").write_text((SOLUTIONS_DIR / "level5_builtins.py").read_text())
+    report = grade_json(tmp_path)
+    assert report["levels"][0]["score"] == 0 and report["levels"][4]["score"] == 20
+    assert "not a readable notebook" in report["checks"][0]["message"]
+
+
+def test_a_diverging_run_still_gives_valid_json(tmp_path):
+    (tmp_path / "level1_manual.py").write_text(mutate(1, {"level1.sgd_update": "with torch.no_grad():\n"
+                                                                               "    w -= 1e30 * lr * w.grad"}))
+    result = grade(tmp_path, "--json")
+    report = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+    assert report["levels"][0]["score"] < 25
