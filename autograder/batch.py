@@ -133,7 +133,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
         finished = grade_all(submissions, todo, device, limits, deadlines)
     for student, report in finished:
         write_atomically(out / f"{student}.json", json.dumps(report, indent=2, allow_nan=False))
-        write_feedback(report, out / "feedback" / student)  # here: matplotlib wants one thread
+        write_feedback(report, out / "feedback" / student)
         result.graded.append(student)
         if on_progress:
             on_progress(student, report)

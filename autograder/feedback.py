@@ -9,32 +9,42 @@ import io
 import json
 import os
 import statistics
+from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # files only, never a window
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # files only, never a window
-
-import matplotlib.pyplot as plt  # noqa: E402
-from jinja2 import Environment, FileSystemLoader, select_autoescape  # noqa: E402
-
-from autograder.hints import hint_for  # noqa: E402
-from autograder.levels import LEVEL_FILES  # noqa: E402
+from autograder.hints import hint_for
+from autograder.levels import LEVEL_FILES
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 
 
+def new_axes(width, height):
+    """A figure of its own (no pyplot state), with fixed margins: a layout engine would render twice."""
+    figure = Figure(figsize=(width, height), dpi=90)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.15, right=0.97, bottom=0.16, top=0.9)
+    return figure, figure.add_subplot()
+
+
 def png_bytes(figure):
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(figure)
+    figure.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
 def loss_curve_png(level, student, reference):
     """The per-epoch loss of the student's convergence run against the reference's, log scale."""
-    figure, axes = plt.subplots(figsize=(5.5, 3.2))
+    return _loss_curve_png(level, tuple(student or ()), tuple(reference))
+
+
+@lru_cache(maxsize=512)  # every student whose run matches the reference's shares one drawing
+def _loss_curve_png(level, student, reference):
+    figure, axes = new_axes(5.5, 3.2)
     epochs = range(1, len(reference) + 1)
     if student:  # non-positive or non-finite losses cannot sit on a log axis: left as gaps
         finite = [v if v is not None and 0 < v < float("inf") else float("nan") for v in student]
@@ -44,13 +54,13 @@ def loss_curve_png(level, student, reference):
     axes.set_xlabel("epoch")
     axes.set_ylabel("mean batch loss (log scale)")
     axes.set_title(f"Level {level}: training from the grader's start")
-    axes.legend()
-    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(loc="lower left")
+    axes.grid(True, alpha=0.3)
     return png_bytes(figure)
 
 
 def histogram_png(scores, max_score):
-    figure, axes = plt.subplots(figsize=(6, 3))
+    figure, axes = new_axes(6, 3)
     axes.hist(scores, bins=range(0, int(max_score) + 1, 10), color="#4c78a8", edgecolor="white")  # last bin closed
     axes.set_xlabel(f"total score (out of {max_score:g})")
     axes.set_ylabel("students")
