@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.checks import all_checks
 from autograder.feedback import write_class_report, write_feedback
 from autograder.grade import build_report, find_level_files
 from autograder.levels import LEVELS

@@ -162,10 +162,10 @@ def judge_sgd_update(got, want, ctx):
 
 def judge_one_update(got, ctx):
     batch = linear.probe_batches()[0]
-    LR = got["lr"]
-    if LR not in LRS:
+    lr = got["lr"]
+    if lr not in LRS:
         raise Problem("sgd_update: malformed probe data.")
-    w, what = got["w"], f"sgd_update(w, lr={LR})"
+    w, what = got["w"], f"sgd_update(w, lr={lr})"
     require_tensor(w, f"{what}: w", shape=(2,), device=ctx.device)
     before = np.asarray(batch["w"])
     grad = linear.gradient(batch["x"], batch["y"], batch["w"])
@@ -188,16 +188,16 @@ def judge_one_update(got, ctx):
                       "compute its gradient. Keep w itself (update it in place) rather than a detached copy.",
                       "lost_requires_grad")
     step = after - before
-    k = ratio(step, -LR * grad)
+    k = ratio(step, -lr * grad)
     hint, diagnosis = "", "wrong_update"
     if k is not None and abs(k + 1) < 1e-4:
         hint, diagnosis = "w moved up the gradient: subtract lr * w.grad, do not add it.", "wrong_sign"
     elif k is not None and k > 0 and not np.isclose(k, 1, rtol=1e-4):
-        hint, diagnosis = (f"The step used a learning rate of {k * LR:.4g}, not the lr argument ({LR}).",
+        hint, diagnosis = (f"The step used a learning rate of {k * lr:.4g}, not the lr argument ({lr}).",
                            "ignored_lr")
     elif k is not None:
         hint = f"The step is {k:.3g}x -lr * w.grad."
-    require_close(after, before - LR * grad, f"{what}: the new w (expected w - lr * w.grad)", ctx.device,
+    require_close(after, before - lr * grad, f"{what}: the new w (expected w - lr * w.grad)", ctx.device,
                   hint, diagnosis)
 
 
@@ -259,12 +259,11 @@ def probe_device(student, ctx):
     trial.run("init_weights(device='meta')", lambda: student.init_weights(device=meta), "w")
     x, y = placement.meta_inputs()
     w = torch.randn(2, device=meta, requires_grad=True)
-    yhat = trial.run("forward(w, x)", lambda: student.forward(w, x), "the prediction")
+    trial.run("forward(w, x)", lambda: student.forward(w, x), "the prediction")
     trial.run("mse(y, yhat)", lambda: student.mse(y, (x * w).sum(dim=1)), "the loss")
     ((x * w).sum(dim=1) - y).pow(2).mean().backward()
     trial.run("sgd_update(w, lr)", lambda: student.sgd_update(w, 0.1) or w, "w", produces=False)
     trial.run("zero_grad(w)", lambda: student.zero_grad(w) or w, "w", produces=False)
-    _ = yhat
     return trial.entries
 
 

@@ -233,7 +233,7 @@ def judge_train(got, want, ctx):
 
 def probe_device(student, ctx):
     trial, meta = placement.Trial(), placement.META
-    data = trial.run("RandomData(samples=8, device='meta')",
+    trial.run("RandomData(samples=8, device='meta')",
                      lambda: (lambda d: (d.X, d.Y))(student.RandomData(samples=8, device=meta)), "self.X", "self.Y")
     bare = object.__new__(student.RandomData)
     bare.X, bare.Y = placement.meta_inputs(8)
@@ -241,7 +241,6 @@ def probe_device(student, ctx):
     loader_data = IndexData(8, meta)
     trial.run("make_loader(data)", lambda: tuple(next(iter(student.make_loader(
         loader_data, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))))), "x", "y")
-    _ = data
     return trial.entries
 
 

@@ -24,7 +24,8 @@ def probe_init(student, ctx):
             "default": describe_weight(student.CustomLinearModel(device=ctx.device))}
 
 
-def judge_model_weight(got, shape, device, what):
+def judge_model_weight(got, what):
+    """Stop unless the module was initialised and has a weight w."""
     if not got["initialised"]:
         raise Problem(f"{what}: nn.Module.__init__ was never run. Call super().__init__() first in "
                       "__init__, before setting attributes.", "no_super_init")
@@ -34,7 +35,7 @@ def judge_model_weight(got, shape, device, what):
 
 def judge_init(got, want, ctx):
     what = "CustomLinearModel(num_parameters=3)"
-    judge_model_weight(got, (3,), ctx.device, what)
+    judge_model_weight(got, what)
     judge_leaf_weights(got["w"], (3,), ctx.device, f"{what}.w")
     if got["default"].get("shape") != [2]:
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",

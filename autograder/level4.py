@@ -27,7 +27,7 @@ def probe_init(student, ctx):
 
 def judge_init(got, want, ctx):
     what = "CustomLinearModel(num_parameters=3)"
-    judge_model_weight(got, (3,), ctx.device, what)
+    judge_model_weight(got, what)
     w = got["w"]
     if w.get("kind") == "tensor" and not w["parameter"]:
         raise Problem(f"{what}.w is a plain tensor, so model.parameters() is {got['names'] or 'empty'}: an "
@@ -143,14 +143,13 @@ def judge_train(got, want, ctx):
 
 def probe_device(student, ctx):
     trial, meta = placement.Trial(), placement.META
-    model = trial.run("CustomLinearModel().to('meta')", lambda: student.CustomLinearModel().to(meta).w, "model.w")
+    trial.run("CustomLinearModel().to('meta')", lambda: student.CustomLinearModel().to(meta).w, "model.w")
     x, y = placement.meta_inputs()
     bare = ctx.reference.CustomLinearModel(2).to(meta)
     trial.run("CustomLinearModel.forward", lambda: student.CustomLinearModel.forward(bare, x), "the prediction")
     optimizer = torch.optim.SGD(bare.parameters(), lr=0.1)
     trial.run("train_step(model, optimizer, x, y)", lambda: student.train_step(bare, optimizer, x, y) and bare.w,
               "model.w")
-    _ = model
     return trial.entries
 
 

@@ -66,7 +66,7 @@ def judge_data(X, Y, samples, device, what):
     """make_data / RandomData: X (samples, 2) = [1, normal], Y = -X0 + 3 X1, float32, on device."""
     require_tensor(X, f"{what} X", shape=(samples, 2), device=device)
     require_tensor(Y, f"{what} Y", shape=(samples,), device=device)
-    x, y = values(X, f"{what} X"), values(Y, f"{what} Y")
+    x = values(X, f"{what} X")
     if np.allclose(x[:, 1], 1.0) and not np.allclose(x[:, 0], 1.0):
         raise Problem(f"{what}: the ones column is X[:, 1]; it should be the first column, X[:, 0], "
                       "so that w[0] is the bias. Put torch.ones first in torch.hstack.", "columns_swapped")

@@ -8,7 +8,7 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -35,8 +35,6 @@ class CheckResult:
     curve: list = None  # the per-epoch losses of the student's convergence run (train checks)
     reference_curve: list = None
 
-    def as_json(self):
-        return asdict(self)
 
 
 def plain(data):

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import MISTAKES, mutate
 
 pytestmark = pytest.mark.slow
