@@ -105,7 +105,8 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
 
     dask: a scheduler address; the jobs then run on that Dask cluster's workers."""
     submissions, out = Path(submissions), Path(out)
-    students = find_students(submissions)
+    # an --out folder inside SUBMISSIONS is not a student
+    students = [s for s in find_students(submissions) if (submissions / s).resolve() != out.resolve()]
     grade_all = None
     if dask:
         from autograder.dask_backend import grade_on_cluster  # imports Dask only when asked for

@@ -1,5 +1,7 @@
 """The batch command's terminal side: a progress bar with an ETA, then a short summary."""
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -12,7 +14,8 @@ def run_with_progress(args, device):
     limits = Limits(memory_mb=args.memory)
     if args.timeout is not None:
         limits.check_seconds = args.timeout
-    total = len(find_students(args.submissions))
+    out = Path(args.out).resolve()
+    total = sum(Path(args.submissions, s).resolve() != out for s in find_students(args.submissions))
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=False) as progress:

@@ -11,6 +11,7 @@ import os
 import statistics
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # files only, never a window
@@ -126,7 +127,8 @@ def write_class_report(out, reports, summary):
     mistakes = [{"name": name, "count": count, "students": who} for name, count, who in summary["mistakes"]]
 
     def link(student):
-        return f"feedback/{student}/index.html"
+        return f"feedback/{quote(student)}/index.html"  # a folder name may hold spaces, '#' or '?'
+
 
     html = TEMPLATES.get_template("class_report.html").render(
         summary=summary, max_score=max_score, histogram=b64(histogram_png([reports[s]["score"] for s in students],

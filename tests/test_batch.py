@@ -111,3 +111,10 @@ def test_a_batch_killed_halfway_loses_nothing_and_resumes(tmp_path):
 def test_usage_errors(tmp_path):
     assert batch(tmp_path / "missing", tmp_path / "out").returncode == 2
     assert batch(tmp_path, tmp_path / "out", "--workers", "0").returncode == 2
+
+
+def test_an_out_folder_inside_the_class_is_not_a_student(tmp_path):
+    submissions = small_class(tmp_path / "class", names=("ann",))
+    assert batch(submissions, submissions / "results").returncode == 0
+    assert batch(submissions, submissions / "results").returncode == 0  # and a rerun still sees one student
+    assert [row["student_id"] for row in read_csv(submissions / "results" / "grades.csv")] == ["ann"]
