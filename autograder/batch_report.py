@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from autograder.batch import find_students, run_batch, summarize
@@ -22,7 +23,7 @@ def run_with_progress(args, device):
         task = progress.add_task("grading", total=total, last="")
 
         def advance(student, report):
-            progress.update(task, advance=1, last=f"{student}: {report['score']}/{report['max_score']}")
+            progress.update(task, advance=1, last=escape(f"{student}: {report['score']}/{report['max_score']}"))
 
         result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
                            fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask)

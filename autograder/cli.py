@@ -104,8 +104,8 @@ def run_batch(args):
             connect(args.dask).close()
         except DaskUnavailable as error:
             raise UsageError(str(error)) from None
-        except OSError as error:
-            raise UsageError(f"--dask {args.dask}: cannot reach the scheduler ({error})") from None
+        except Exception as error:  # unreachable, a malformed address, or not a Dask scheduler
+            raise UsageError(f"--dask {args.dask}: cannot use this scheduler ({error})") from None
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)

@@ -9,50 +9,53 @@ rerun elsewhere by Dask; a job that fails twice becomes a result that says so.
 
 import multiprocessing
 import os
-import queue
 import tempfile
 import threading
+import uuid
 from pathlib import Path
 
-from autograder.grade import find_level_files
+from autograder.grade import find_level_files, linked
 
 EXTRA_HINT = 'batch --dask needs Dask\'s distributed scheduler: pip install -e ".[dask]"'
 ATTEMPTS = 2
 
-_slots = None
-_slots_lock = threading.Lock()
 
 
 class DaskUnavailable(Exception):
     pass
 
 
-def connect(address):
+def connect(address, seconds=30):
+    """A client of the scheduler at address. Waits at most `seconds`, also for a server that
+    accepts the connection but never speaks Dask (the dashboard's port, say)."""
     try:
         from distributed import Client
     except ImportError:
         raise DaskUnavailable(EXTRA_HINT) from None
-    return Client(address, timeout="30s")
+    outcome = {}
+
+    def attempt():
+        try:
+            outcome["client"] = Client(address, timeout=f"{seconds}s")
+        except BaseException as error:  # reported to the caller below
+            outcome["error"] = error
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(seconds + 5)
+    if "client" in outcome:
+        return outcome["client"]
+    error = outcome.get("error")
+    raise ConnectionError(f"no Dask scheduler answered at {address} within {seconds} s"
+                          + (f" ({type(error).__name__}: {error})" if error else ""))
 
 
 def student_files(folder):
-    """{relative path: text} of a student's level files, to travel inside the job."""
+    """{relative path: text} of a student's level files, to travel inside the job; None for a
+    symbolic link, which is never read here (it becomes a link again on the worker, refused there)."""
     folder = Path(folder)
-    return {str(path.relative_to(folder)): path.read_text(errors="replace")
+    return {str(path.relative_to(folder)): None if linked(path) else path.read_text(errors="replace")
             for path in find_level_files(folder).values() if path is not None}
-
-
-def worker_slot():
-    """A slot for this job among the jobs running at once in this worker process; slots of
-    different worker processes on one machine differ too (they pick the children's users)."""
-    global _slots
-    with _slots_lock:
-        if _slots is None:
-            _slots = queue.Queue()
-            base = (os.getpid() % 997) * 8
-            for slot in range(8):
-                _slots.put(base + slot)
-    return _slots.get()
 
 
 def grade_job(student, submission, files, device, limits, deadlines):
@@ -62,16 +65,15 @@ def grade_job(student, submission, files, device, limits, deadlines):
     # Dask's worker processes are daemonic, and a daemonic process may not start children;
     # this job's children are confined and always reaped, so let it.
     multiprocessing.current_process()._config["daemon"] = False
-    slot = worker_slot()
-    try:
-        with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
-            for relative, text in files.items():
-                path = Path(folder, relative)
-                path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
+        for relative, text in files.items():
+            path = Path(folder, relative)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if text is None:
+                path.symlink_to(os.devnull)
+            else:
                 path.write_text(text)
-            return grade_student(Path(folder), device, limits, deadlines, slot, submission=submission)
-    finally:
-        _slots.put(slot)
+        return grade_student(Path(folder), device, limits, deadlines, None, submission=submission)
 
 
 def grade_on_cluster(address):
@@ -86,8 +88,9 @@ def grade_on_cluster(address):
         def submit(student):
             folder = submissions / student
             return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
-                                 key=f"grade-{student}-{attempts[student]}", pure=False)
+                                 key=f"grade-{batch_id}-{student}-{attempts[student]}")
 
+        batch_id = uuid.uuid4().hex  # keys of their own: two batches on one scheduler never share a job
         attempts = {student: 1 for student in students}
         futures = {}
         for student in students:

@@ -44,7 +44,9 @@ def where_text(error, with_code=True):
     function = f", in {where['function']}" if where.get("function") else ""
     code = f": {where['code']}" if where.get("code") and with_code else ""
     name = str(where["file"]).replace("\\", "/").rsplit("/", 1)[-1]
-    return f" ({name} line {where['line']}{function}{code})"
+    name, _, cell = name.partition(":cell")
+    place = f"{name.removesuffix('.py')} notebook cell {cell}, line" if cell else f"{name} line"
+    return f" ({place} {where['line']}{function}{code})"
 
 
 def explain_error(check, error):

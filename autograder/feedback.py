@@ -89,7 +89,9 @@ def write_feedback(report, folder):
             (folder / f"loss_level{number}.png").write_bytes(data)
             curve = b64(data)
         levels.append(dict(level, file=LEVEL_FILES[number], checks=checks, curve=curve))
-    html = TEMPLATES.get_template("feedback.html").render(report=report, levels=levels)
+    # the folder's name only: the instructor's paths are not the student's business
+    html = TEMPLATES.get_template("feedback.html").render(report=report, name=Path(report["submission"]).name,
+                                                          levels=levels)
     (folder / "index.html").write_text(html)
     (folder / "results.json").write_text(json.dumps(gradescope_results(report), indent=2))
     return folder / "index.html"

@@ -17,9 +17,16 @@ def level_file_in(folder, name):
     level1_manual/level1_manual.ipynb (an assignment folder of a submitted/<student>/ layout)."""
     stem = name.removesuffix(".py")
     for candidate in (folder / name, folder / f"{stem}.ipynb", folder / stem / f"{stem}.ipynb"):
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():  # a link is found, then refused: see linked()
             return candidate
     return None
+
+
+def linked(path):
+    """True when reading path would follow a symbolic link a student could have planted: the
+    file itself, or nbgrader's assignment folder (student/level1_manual/) holding it."""
+    path = Path(path)
+    return path.is_symlink() or (path.parent.name == path.stem and path.parent.is_symlink())
 
 
 def find_level_files(path):

@@ -6,6 +6,7 @@ writes to stderr, where nbgrader would zero the cell: warnings are captured into
 """
 
 import contextlib
+import logging
 import os
 import sys
 import types
@@ -14,11 +15,39 @@ import types
 def grade_cell(namespace, check_id, device=None):
     out = sys.stdout
     try:
-        with contextlib.redirect_stderr(out):
+        with stderr_to(out):
             return _grade(namespace, check_id, device)
     except Exception as exc:  # the grader's own failure must cost points visibly, never stderr
         print(f"FAIL {check_id}: could not run the check ({type(exc).__name__}: {exc})", file=out)
         return 0.0
+
+
+@contextlib.contextmanager
+def stderr_to(out):
+    """Send everything meant for stderr to out while the check runs: sys.stderr, logging handlers
+    that captured the old stream, and the file descriptor 2 that compiled code writes to."""
+    old = sys.stderr
+    # (logging's last-resort handler reads sys.stderr each time: the redirect below covers it)
+    handlers = [h for h in logging.root.handlers
+                if type(h) is logging.StreamHandler and getattr(h, "stream", None) is old]
+    for handler in handlers:
+        handler.setStream(out)
+    saved = None
+    try:
+        out.flush()
+        saved = os.dup(2)
+        os.dup2(1, 2)
+    except (OSError, ValueError):
+        saved = None
+    try:
+        with contextlib.redirect_stderr(out):
+            yield
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+        for handler in handlers:
+            handler.setStream(old)
 
 
 def _grade(namespace, check_id, device):

@@ -6,7 +6,6 @@ cell calls autograder.notebook.grade_cell with the notebook's namespace: no chec
 in a notebook.
 """
 
-import re
 from pathlib import Path
 
 import nbformat
@@ -19,7 +18,6 @@ SCHEMA_VERSION = 3
 MAIN_GUARD = 'if __name__ == "__main__":'
 RUN_CELL = "# Run the whole level: train from random weights and print what was learned.\nmain()\n"
 COURSE_ID = "pytorch-abstractions"
-MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
 
 
 def default_hidden(level):
@@ -91,7 +89,6 @@ CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError('fill in this stub: see
 CONFIG = '''# nbgrader configuration written by `python -m autograder nbgrader build`.
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = "{course_id}"
-c.CourseDirectory.db_assignments = [{assignments}]
 # Training runs inside the notebooks: give each cell time on a slow machine.
 c.ExecutePreprocessor.timeout = 600
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
@@ -105,9 +102,7 @@ def build_course(course_dir, levels=None, hidden=None, device="cpu", solutions_d
     levels = sorted(levels or LEVEL_FILES)
     names = [LEVEL_FILES[level].removesuffix(".py") for level in levels]
     course.mkdir(parents=True, exist_ok=True)
-    assignments = ", ".join(f'{{"name": "{name}"}}' for name in names)
-    (course / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, assignments=assignments,
-                                                             device=device, stub=CODE_STUB))
+    (course / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, device=device, stub=CODE_STUB))
     written = []
     for level, name in zip(levels, names):
         level_hidden = None if hidden is None else [h for h in hidden if h.startswith(f"level{level}.")]
@@ -120,9 +115,9 @@ def build_course(course_dir, levels=None, hidden=None, device="cpu", solutions_d
 
 
 def notebook_source(path):
-    """The code a submitted notebook defines, as a module's text: its solution and given cells,
-    never its grade cells nor the cell that runs the whole training. IPython magics are
-    commented out. Raises ValueError when the file is not a readable notebook."""
+    """The code a submitted notebook defines, as a module's text: its solution, given and scratch
+    cells, each run on its own, never its grade cells nor the cell that runs the whole training.
+    Raises ValueError when the file is not a readable notebook."""
     try:
         notebook = nbformat.read(str(path), as_version=4)
     except Exception as exc:
@@ -133,8 +128,44 @@ def notebook_source(path):
         raise ValueError(f"{Path(path).name} is not a readable notebook: {type(exc).__name__}: {exc}") from None
 
 
+# The module a notebook becomes runs each cell on its own, as a kernel does: a cell that raises
+# is reported and skipped (nbgrader executes with allow_errors), and IPython's own syntax
+# (magics, !shell, help?) has become calls of a get_ipython() that does nothing.
+PRELUDE = """\
+class _NoIPython:
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+def get_ipython():
+    return _NoIPython()
+
+
+def display(*objects, **kwargs):
+    for obj in objects:
+        print(repr(obj))
+
+
+def _autograder_run_cells(cells, namespace, path):
+    for number, source in cells:
+        try:
+            exec(compile(source, f"{path}:cell{number}", "exec"), namespace)
+        except Exception as error:
+            print(f"notebook cell {number} raised {type(error).__name__}: {error}")
+
+
+"""
+
+
 def cells_source(notebook):
-    parts = []
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # no IPython here: plain Python cells still work
+        def transform(source):
+            return source
+    else:
+        transform = TransformerManager().transform_cell
+    cells = []
     for number, cell in enumerate(notebook.cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
@@ -146,8 +177,8 @@ def cells_source(notebook):
         meta = metadata.get("nbgrader") if isinstance(metadata.get("nbgrader"), dict) else {}
         role = metadata.get("autograder") if isinstance(metadata.get("autograder"), dict) else {}
         if meta.get("grade") and not meta.get("solution"):
-            continue
-        if role.get("role") == "run" or "grade_cell(" in source:
-            continue
-        parts.append(f"# %% notebook cell {number}\n" + MAGIC.sub(r"\1# \2", source))
-    return "\n\n".join(parts) + "\n"
+            continue  # grade cells never run: they are the grader's
+        if role.get("role") == "run":
+            continue  # the cell that trains the whole level
+        cells.append((number, transform(source)))
+    return PRELUDE + f"_autograder_run_cells({cells!r}, globals(), __file__)\n"

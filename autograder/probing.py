@@ -95,7 +95,8 @@ def describe_exception(exc, student_file=None):
         where = {"file": str(exc.filename), "line": exc.lineno, "code": (exc.text or "").strip()}
     else:
         for frame in frames:
-            if student_file and frame.filename == str(student_file):
+            if student_file and (frame.filename == str(student_file)
+                                 or frame.filename.startswith(f"{student_file}:cell")):
                 where = {"file": frame.filename, "line": frame.lineno, "code": (frame.line or "").strip(),
                          "function": frame.name}
     message = str(exc)

@@ -9,6 +9,8 @@ So a hang, a crash or an exit costs the student only the step where it happened.
 The parent reads raw bytes from the child (never pickles) and parses them as JSON.
 """
 
+import contextlib
+import fcntl
 import json
 import multiprocessing
 import os
@@ -83,10 +85,42 @@ def _level(step):
     return int(step.split(".")[0].removeprefix("level"))
 
 
-def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot=0, deadlines=None):
+SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
+MAX_SLOTS = 4096
+
+
+@contextlib.contextmanager
+def machine_slot():
+    """A slot no other grading process on this machine holds (a local batch, a Dask worker, a
+    second batch): an exclusive lock on SLOT_DIR/<n>.lock, released when the student is done."""
+    SLOT_DIR.mkdir(mode=0o700, exist_ok=True)
+    for slot in range(MAX_SLOTS):
+        handle = open(SLOT_DIR / f"{slot}.lock", "a")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield slot
+        finally:
+            handle.close()  # closing releases the lock
+        return
+    raise RuntimeError(f"all {MAX_SLOTS} grading slots of this machine are taken")
+
+
+def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot=None, deadlines=None):
     """files: {level: path}. Returns {level: {check_id: result} or {"load_error": ...}} for those levels.
 
-    deadlines: optional {check_id: seconds} overriding limits.check_seconds per check."""
+    deadlines: optional {check_id: seconds} overriding limits.check_seconds per check. The child's
+    user comes from a machine-wide slot (`slot` is accepted for compatibility and ignored)."""
+    with machine_slot() as machine:
+        return _probe_in_child(files, device, limits, solutions_dir, machine, deadlines)
+
+
+def _probe_in_child(files, device, limits, solutions_dir, slot, deadlines):
+    from autograder.grade import linked
+
     limits = limits or Limits()
     # AUTOGRADER_SAME_USER=1 keeps children as the grader's user (a machine where other users
     # cannot reach the GPU or the Python installation): isolation then rests on permissions.
@@ -97,7 +131,7 @@ def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot
         copies, unreadable = {}, {}
         for level, path in files.items():  # a private copy: the child never sees the original folder
             copies[level] = workdir / LEVEL_FILES[level]
-            if Path(path).is_symlink():  # read as the grader, a link could expose any file on the machine
+            if linked(path):  # read as the grader, a link could expose any file on the machine
                 unreadable[level] = {"type": None, "where": None,
                                      "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
                 del copies[level]

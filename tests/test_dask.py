@@ -93,3 +93,40 @@ def test_a_local_batch_imports_nothing_of_dask(tmp_path):
             "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')], 'dask imported'\n")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_two_batches_on_one_scheduler_keep_their_own_results(cluster, tmp_path):
+    local_cluster, _ = cluster
+    right, wrong = tmp_path / "right", tmp_path / "wrong"
+    for root, source in ((right, (SOLUTIONS_DIR / "level1_manual.py").read_text()),
+                         (wrong, mutate(1, {"level1.forward": "return x * w"}))):
+        for name in ("s1", "s2"):
+            (root / name).mkdir(parents=True)
+            (root / name / "level1_manual.py").write_text(source)
+    runs = [subprocess.Popen(batch_command(root, tmp_path / f"out-{root.name}", "--dask",
+                                           local_cluster.scheduler_address),
+                             cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for root in (right, wrong)]
+    assert [run.wait(timeout=600) for run in runs] == [0, 0]
+    assert [row[1] for row in rows(tmp_path / "out-right")[1:]] == ["25", "25"]
+    assert all(int(row[1]) < 25 for row in rows(tmp_path / "out-wrong")[1:])
+
+
+def test_a_symlink_is_refused_on_the_cluster_too(cluster, tmp_path):
+    local_cluster, _ = cluster
+    secret = tmp_path / "secret.txt"
+    secret.write_text("instructor secret token\n")
+    (tmp_path / "class" / "eve").mkdir(parents=True)
+    (tmp_path / "class" / "eve" / "level1_manual.py").symlink_to(secret)
+    result = subprocess.run(batch_command(tmp_path / "class", tmp_path / "out", "--dask",
+                                          local_cluster.scheduler_address), cwd=REPO_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "out" / "eve.json").read_text()
+    assert "symbolic link" in text and "secret token" not in text
+
+
+def test_a_malformed_scheduler_address_is_a_usage_error(tmp_path):
+    (tmp_path / "class").mkdir()
+    result = subprocess.run(batch_command(tmp_path / "class", tmp_path / "out", "--dask", "http://127.0.0.1:1"),
+                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "cannot use this scheduler" in result.stderr

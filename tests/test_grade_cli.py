@@ -143,3 +143,33 @@ def test_a_diverging_run_still_gives_valid_json(tmp_path):
     result = grade(tmp_path, "--json")
     report = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
     assert report["levels"][0]["score"] < 25
+
+
+def test_notebook_scratch_cells_and_magics_do_not_cost_points(tmp_path):
+    import nbformat
+
+    from autograder.notebooks import level_notebook
+
+    notebook = level_notebook(1)
+    scratch = ["raise ValueError('a scratch cell that fails')", "%matplotlib inline\nfiles = !ls\ntorch.randn?",
+               "%%bash\necho hi", "display(make_data(3))", "ok = (1\n      != 2)\nx = (10\n     % 3)",
+               "# grade_cell( is only mentioned here\nprint(forward)"]
+    for position, source in zip((2, 6, 9, 12, -10, -10), scratch):
+        notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    nbformat.write(notebook, str(tmp_path / "level1_manual.ipynb"))
+    report = grade_json(tmp_path / "level1_manual.ipynb")
+    assert report["levels"][0]["score"] == 25, [c["message"] for c in report["checks"] if not c["passed"]]
+
+
+def test_notebook_errors_name_the_cell(tmp_path):
+    import nbformat
+
+    from autograder.notebooks import level_notebook
+
+    notebook = level_notebook(1)
+    for cell in notebook.cells:
+        cell.source = cell.source.replace("return ((y - yhat) ** 2).mean()", "return ((y - yhat) ** 2).mean() + nope")
+    nbformat.write(notebook, str(tmp_path / "level1_manual.ipynb"))
+    report = grade_json(tmp_path)
+    message = next(c["message"] for c in report["checks"] if c["id"] == "level1.mse")
+    assert "NameError" in message and "level1_manual notebook cell" in message

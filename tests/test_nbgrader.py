@@ -108,3 +108,31 @@ def test_same_scores_as_autograder_grade(course):
 def test_feedback_html(course):
     page = course / "feedback" / "broken" / "level1_manual" / "level1_manual.html"
     assert page.is_file() and "FAIL level1.forward" in page.read_text()
+
+
+def test_grade_cell_keeps_stderr_clean(capfd):
+    """Student code that logs or writes to descriptor 2 must not reach stderr (nbgrader would zero the cell)."""
+    import logging
+    import types
+
+    from autograder.loader import load_module
+    from autograder.notebook import grade_cell
+
+    module = load_module(REPO_ROOT / "solutions" / "level2_dataset.py", "stderr_level2")
+    original = module.RandomData.__len__
+
+    def noisy_len(self):
+        logging.warning("len was called")
+        os.write(2, b"raw bytes on descriptor 2\n")
+        return original(self)
+
+    module.RandomData.__len__ = noisy_len
+    handler = logging.StreamHandler(sys.stderr)
+    logging.root.addHandler(handler)
+    try:
+        points = grade_cell(vars(types.SimpleNamespace(**vars(module))), "level2.len")
+    finally:
+        logging.root.removeHandler(handler)
+    captured = capfd.readouterr()
+    assert points == 3.0, captured.out
+    assert captured.err == "" and "len was called" in captured.out and "raw bytes" in captured.out
