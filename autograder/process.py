@@ -85,7 +85,7 @@ def _level(step):
     return int(step.split(".")[0].removeprefix("level"))
 
 
-SLOT_DIR = Path(tempfile.gettempdir()) / "autograder-slots"
+SLOT_DIR = Path(tempfile.gettempdir()) / f"autograder-slots-{os.geteuid()}"  # one per grading user
 MAX_SLOTS = 4096
 
 
