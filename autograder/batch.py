@@ -8,7 +8,6 @@ grades.csv is rebuilt from those files at the end.
 import csv
 import json
 import os
-import queue
 import statistics
 import time
 from collections import Counter
@@ -17,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.feedback import write_class_report, write_feedback
-from autograder.grade import build_report, find_level_files
+from autograder.grade import build_report, find_level_files, grade
 from autograder.levels import LEVELS
-from autograder.process import Limits, probe_in_child, stop_fork_server
+from autograder.process import Limits, stop_fork_server
 from autograder.runner import default_deadlines, judge_level, reference_results
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
@@ -53,17 +52,6 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
-def grade_student(folder, device, limits, deadlines, slot, submission=None):
-    """The report for one student's folder: probes in a child process, judged here."""
-    files = find_level_files(folder)
-    present = {level: p for level, p in files.items() if p is not None}
-    probed = probe_in_child(present, device, limits, slot=slot, deadlines=deadlines) if present else {}
-    results = []
-    for level in LEVELS:
-        results.extend(judge_level(level, probed.get(level), device))
-    return build_report(submission or folder, device, results)
-
-
 def failed_report(folder, device, why):
     """A result for a student whose grading job itself failed: every present level scores 0, saying why."""
     files = find_level_files(folder)
@@ -79,20 +67,14 @@ def failed_report(folder, device, why):
 
 def grade_locally(submissions, students, workers, device, limits, deadlines):
     """Yield (student, report) as students finish, `workers` at a time on this machine."""
-    slots = queue.Queue()
-    for slot in range(workers):
-        slots.put(slot)
 
     def work(student):
-        slot = slots.get()
         try:
-            return student, grade_student(submissions / student, device, limits, deadlines, slot)
+            return student, grade(submissions / student, device, limits, deadlines)
         except Exception as error:  # one student's trouble must never end the batch
             return student, failed_report(submissions / student, device,
                                           f"the grader could not grade this submission ({type(error).__name__}: "
                                           f"{error})")
-        finally:
-            slots.put(slot)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for future in as_completed([pool.submit(work, student) for student in students]):

@@ -66,7 +66,7 @@ class UsageError(Exception):
 
 def run_grade(args):
     from autograder.grade import UsageError as GradeUsageError, grade
-    from autograder.process import Limits
+    from autograder.process import Limits, stop_fork_server
 
     device = resolve(args.device)
     try:
@@ -74,6 +74,7 @@ def run_grade(args):
         if args.timeout is not None:
             limits.check_seconds = args.timeout
         report = grade(args.path, device, limits, deadlines={} if args.timeout is not None else None)
+        stop_fork_server()
     except GradeUsageError as error:
         raise UsageError(str(error)) from None
     if args.feedback:

@@ -60,7 +60,7 @@ def student_files(folder):
 
 def grade_job(student, submission, files, device, limits, deadlines):
     """Runs on a Dask worker: the report for one student."""
-    from autograder.batch import grade_student
+    from autograder.grade import grade
 
     # Dask's worker processes are daemonic, and a daemonic process may not start children;
     # this job's children are confined and always reaped, so let it.
@@ -73,7 +73,7 @@ def grade_job(student, submission, files, device, limits, deadlines):
                 path.symlink_to(os.devnull)
             else:
                 path.write_text(text)
-        return grade_student(Path(folder), device, limits, deadlines, None, submission=submission)
+        return grade(Path(folder), device, limits, deadlines, submission=submission)
 
 
 def grade_on_cluster(address):

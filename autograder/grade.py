@@ -4,7 +4,7 @@ import math
 from pathlib import Path
 
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
-from autograder.process import probe_in_child, stop_fork_server
+from autograder.process import probe_in_child
 from autograder.runner import default_deadlines, judge_level
 
 
@@ -75,16 +75,16 @@ def build_report(submission, device, results):
     }
 
 
-def grade(path, device="cpu", limits=None, deadlines=None):
-    """The report for one submission. deadlines: {check id: seconds}; default: 50x the reference's
-    own time per check, at least 10 s (limits.check_seconds applies to checks not listed)."""
+def grade(path, device="cpu", limits=None, deadlines=None, submission=None):
+    """The report for one submission: probes in a child process, judged here. deadlines: {check id:
+    seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
+    applies to checks not listed). submission: the name the report gives (default: path)."""
     files = find_level_files(path)
     present = {level: p for level, p in files.items() if p is not None}
     if deadlines is None:
         deadlines = default_deadlines(device)
     probed = probe_in_child(present, device, limits, deadlines=deadlines) if present else {}
-    stop_fork_server()
     results = []
     for level in LEVELS:
         results.extend(judge_level(level, probed.get(level), device))
-    return build_report(path, device, results)
+    return build_report(submission or path, device, results)

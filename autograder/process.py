@@ -25,7 +25,7 @@ from pathlib import Path
 from autograder.checks import checks_for_level
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
-UID_BASE = 61000  # children of worker slot k run as uid UID_BASE + k when the grader is root
+UID_BASE = 61000  # children in machine slot k run as uid UID_BASE + k when the grader is root
 MAX_MESSAGE = 8 * 2**20  # a single event larger than this is a flood, not a result
 
 
@@ -109,11 +109,11 @@ def machine_slot():
     raise RuntimeError(f"all {MAX_SLOTS} grading slots of this machine are taken")
 
 
-def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, slot=None, deadlines=None):
+def probe_in_child(files, device, limits=None, solutions_dir=SOLUTIONS_DIR, deadlines=None):
     """files: {level: path}. Returns {level: {check_id: result} or {"load_error": ...}} for those levels.
 
     deadlines: optional {check_id: seconds} overriding limits.check_seconds per check. The child's
-    user comes from a machine-wide slot (`slot` is accepted for compatibility and ignored)."""
+    user comes from a machine-wide slot."""
     with machine_slot() as machine:
         return _probe_in_child(files, device, limits, solutions_dir, machine, deadlines)
 
