@@ -15,25 +15,26 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.feedback import write_class_report, write_feedback
-from autograder.grade import build_report, find_level_files, grade
+from autograder.grade import grade, new_challenge, not_graded_report, require_sandbox
 from autograder.levels import LEVELS
-from autograder.process import Limits, stop_fork_server
-from autograder.runner import default_deadlines, judge_level, reference_results
+from autograder.runner import default_deadlines, reference_results
+from autograder.sandbox.runner import Limits, NotGraded, kill_all
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
 NOT_MISTAKES = {None, "not_implemented", "missing_file", "import_failed"}
 LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_memory": "memory limit"}
 
 
-class BatchError(Exception):
-    pass
+BatchError = UsageError  # the batch's own usage errors are usage errors like any other
 
 
 @dataclass
 class BatchResult:
     students: list
     graded: list = field(default_factory=list)
+    not_graded: dict = field(default_factory=dict)  # student: why the grader could not grade them
     skipped: list = field(default_factory=list)
     reports: dict = field(default_factory=dict)
     seconds: float = 0.0
@@ -52,33 +53,37 @@ def write_atomically(path, text):
     os.replace(tmp, path)
 
 
-def failed_report(folder, device, why):
-    """A result for a student whose grading job itself failed: every present level scores 0, saying why."""
-    files = find_level_files(folder)
-    results = []
-    for level in LEVELS:
-        probed = None
-        if files[level] is not None:
-            probed = {"load_error": {"type": None, "message": why, "where": None, "diagnosis": "grading_failed",
-                                     "plain": True}}
-        results.extend(judge_level(level, probed, device))
-    return build_report(folder, device, results)
+def grade_one(folder, device, limits, deadlines, challenge):
+    """A student's report; when the grader itself fails, a not-graded record instead of a score."""
+    try:
+        return grade(folder, device, limits, deadlines, challenge=challenge)
+    except NotGraded as error:
+        return not_graded_report(folder, device, str(error))
+    except Exception as error:  # the grader's own bug: never a student's grade, never the batch's end
+        return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})")
 
 
-def grade_locally(submissions, students, workers, device, limits, deadlines):
+def grade_locally(submissions, students, workers, device, limits, deadlines, challenge):
     """Yield (student, report) as students finish, `workers` at a time on this machine."""
 
     def work(student):
-        try:
-            return student, grade(submissions / student, device, limits, deadlines)
-        except Exception as error:  # one student's trouble must never end the batch
-            return student, failed_report(submissions / student, device,
-                                          f"the grader could not grade this submission ({type(error).__name__}: "
-                                          f"{error})")
+        return student, grade_one(submissions / student, device, limits, deadlines, challenge)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         for future in as_completed([pool.submit(work, student) for student in students]):
             yield future.result()
+    finally:  # Ctrl-C or an error: end every sandbox now, and let no queued student start
+        pool.shutdown(wait=False, cancel_futures=True)
+        kill_all()
+
+
+def is_graded(path):
+    """True when OUT/<student>.json holds a grade (a not-graded record is graded again on a rerun)."""
+    try:
+        return json.loads(path.read_text()).get("status", "graded") == "graded"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=False, fixed_timeout=False,
@@ -98,31 +103,39 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     if os.geteuid() == 0:
         os.chmod(out, 0o700)  # children run as other users: they must not read or write results
     limits = limits or Limits()
+    require_sandbox(limits)
+    challenge = new_challenge()  # one secret per batch: no submission can carry answers made in advance
     for level in LEVELS:  # the reference, once per batch, in this trusted process
-        reference_results(level, device)
+        reference_results(level, device, challenge)
     deadlines = {} if fixed_timeout else default_deadlines(device)
     result = BatchResult(students=students)
     todo = []
     for student in students:
-        if not force and (out / f"{student}.json").is_file():
+        if not force and is_graded(out / f"{student}.json"):
             result.skipped.append(student)
         else:
             todo.append(student)
     began = time.monotonic()
     if grade_all is None:
-        finished = grade_locally(submissions, todo, workers, device, limits, deadlines)
+        finished = grade_locally(submissions, todo, workers, device, limits, deadlines, challenge)
     else:
-        finished = grade_all(submissions, todo, device, limits, deadlines)
+        finished = grade_all(submissions, todo, device, limits, deadlines, challenge)
     for student, report in finished:
         write_atomically(out / f"{student}.json", json.dumps(report, indent=2, allow_nan=False))
-        write_feedback(report, out / "feedback" / student)
-        result.graded.append(student)
+        if report.get("status") == "not_graded":
+            result.not_graded[student] = report.get("reason", "")
+        else:
+            write_feedback(report, out / "feedback" / student)
+            result.graded.append(student)
         if on_progress:
             on_progress(student, report)
     result.seconds = time.monotonic() - began
-    stop_fork_server()
-    result.reports = load_reports(out, students)
-    write_grades_csv(out / "grades.csv", students, result.reports)
+    all_reports = load_reports(out, students)
+    result.reports = {s: r for s, r in all_reports.items() if r.get("status", "graded") == "graded"}
+    for student, report in all_reports.items():
+        if student not in result.reports:
+            result.not_graded.setdefault(student, report.get("reason", ""))
+    write_grades_csv(out / "grades.csv", students, all_reports)
     for student in students:  # a student graded before feedback pages existed gets one now
         if student in result.reports and not (out / "feedback" / student / "index.html").is_file():
             write_feedback(result.reports[student], out / "feedback" / student)
@@ -143,13 +156,17 @@ def write_grades_csv(path, students, reports):
     tmp = path.with_name(f".{path.name}.tmp")
     with open(tmp, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", "score", "max_score", *[f"level{level}" for level in LEVELS]])
+        writer.writerow(["student_id", "score", "max_score", *[f"level{level}" for level in LEVELS], "status"])
         for student in students:
             report = reports.get(student)
             if report is None:
                 continue
+            if report.get("status", "graded") != "graded":  # no score: never a 0 the grader made up
+                writer.writerow([student, "", "", *["" for _ in LEVELS], "not graded"])
+                continue
             levels = {lvl["level"]: lvl["score"] for lvl in report["levels"]}
-            writer.writerow([student, report["score"], report["max_score"], *[levels[level] for level in LEVELS]])
+            writer.writerow([student, report["score"], report["max_score"], *[levels[level] for level in LEVELS],
+                             "graded"])
     os.replace(tmp, path)
 
 

@@ -7,14 +7,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from autograder.batch import find_students, run_batch, summarize
-from autograder.process import Limits
 
 
 def run_with_progress(args, device):
+    from autograder.cli import limits_from
+    from autograder.grade import isolation_text
+
     console = Console(stderr=True)
-    limits = Limits(memory_mb=args.memory)
-    if args.timeout is not None:
-        limits.check_seconds = args.timeout
+    limits = limits_from(args)
     out = Path(args.out).resolve()
     total = sum(Path(args.submissions, s).resolve() != out for s in find_students(args.submissions))
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
@@ -23,13 +23,16 @@ def run_with_progress(args, device):
         task = progress.add_task("grading", total=total, last="")
 
         def advance(student, report):
-            progress.update(task, advance=1, last=escape(f"{student}: {report['score']}/{report['max_score']}"))
+            text = (f"{student}: not graded" if report.get("status") == "not_graded"
+                    else f"{student}: {report['score']}/{report['max_score']}")
+            progress.update(task, advance=1, last=escape(text))
 
         result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
                            fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask)
         progress.update(task, completed=total)
     print_summary(result, args.out, console)
-    return 0
+    console.print(f"isolation: {isolation_text(limits)}", markup=False)
+    return 1 if result.not_graded else 0
 
 
 def print_summary(result, out, console):
@@ -38,6 +41,11 @@ def print_summary(result, out, console):
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
     console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
                   f"class report {out}/report.html, feedback pages in {out}/feedback/")
+    if result.not_graded:
+        console.print(f"NOT GRADED: {len(result.not_graded)} students (no score recorded; a rerun grades them):",
+                      markup=False)
+        for student, why in sorted(result.not_graded.items()):
+            console.print(f"  {student}: {why}", markup=False)
     console.print(f"scores: mean {summary['mean']:.1f}, sd {summary['stdev']:.1f}, "
                   f"min {summary['min']}, max {summary['max']} (of {summary['students']} students)")
     if summary["mistakes"]:

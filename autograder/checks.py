@@ -64,15 +64,17 @@ class Check:
 
 @dataclass
 class ProbeContext:
-    """What a probe gets besides the student's module: the device and the reference module."""
+    """What a probe gets besides the student's module: the device and the run's challenge (the
+    seed of every probe input; see autograder.linear). Never the reference: it stays with the judge."""
 
     device: str
-    reference: Any
+    challenge: int = 0
 
 
 @dataclass
 class JudgeContext:
     device: str
+    challenge: int = 0
 
 
 def all_checks():

@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
 
 
@@ -23,6 +24,8 @@ def build_parser():
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
     grade.add_argument("--feedback", metavar="DIR", help="also write a feedback page (DIR/index.html)")
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without isolation (only for code you trust; the output says so)")
 
     batch = commands.add_parser("batch", help="grade every SUBMISSIONS/<student_id>/ folder in parallel")
     batch.add_argument("submissions", help="a folder with one sub-folder of level files per student")
@@ -34,6 +37,8 @@ def build_parser():
     batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
     batch.add_argument("--force", action="store_true", help="grade again students already in --out")
     batch.add_argument("--dask", metavar="ADDRESS", help="run the jobs on a Dask cluster (tcp://HOST:8786)")
+    batch.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without isolation (only for code you trust; the output says so)")
 
     course = commands.add_parser("nbgrader", help="the levels as an nbgrader course")
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
@@ -60,23 +65,26 @@ def main(argv=None):
         return 2
 
 
-class UsageError(Exception):
-    pass
+def limits_from(args):
+    from autograder.sandbox.runner import Limits
+
+    limits = Limits(memory_mb=args.memory, sandbox=not args.no_sandbox)
+    if args.timeout is not None:
+        limits.check_seconds = args.timeout
+    return limits
 
 
 def run_grade(args):
-    from autograder.grade import UsageError as GradeUsageError, grade
-    from autograder.process import Limits, stop_fork_server
+    from autograder.grade import NotGraded, grade, require_sandbox
 
     device = resolve(args.device)
     try:
-        limits = Limits(memory_mb=args.memory)
-        if args.timeout is not None:
-            limits.check_seconds = args.timeout
+        limits = limits_from(args)
+        require_sandbox(limits)
         report = grade(args.path, device, limits, deadlines={} if args.timeout is not None else None)
-        stop_fork_server()
-    except GradeUsageError as error:
-        raise UsageError(str(error)) from None
+    except NotGraded as error:
+        print(f"not graded: {error}", file=sys.stderr)
+        return 1
     if args.feedback:
         from autograder.feedback import write_feedback
 
@@ -95,7 +103,6 @@ def run_grade(args):
 
 
 def run_batch(args):
-    from autograder.batch import BatchError
     from autograder.batch_report import run_with_progress
 
     if args.dask:
@@ -110,10 +117,7 @@ def run_batch(args):
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)
-    try:
-        return run_with_progress(args, device)
-    except BatchError as error:
-        raise UsageError(str(error)) from None
+    return run_with_progress(args, device)
 
 
 def resolve(name):

@@ -7,7 +7,6 @@ The report comes back to the client, which writes the outputs. A job whose worke
 rerun elsewhere by Dask; a job that fails twice becomes a result that says so.
 """
 
-import multiprocessing
 import os
 import tempfile
 import threading
@@ -58,13 +57,16 @@ def student_files(folder):
             for path in find_level_files(folder).values() if path is not None}
 
 
-def grade_job(student, submission, files, device, limits, deadlines):
-    """Runs on a Dask worker: the report for one student."""
-    from autograder.grade import grade
+def grade_job(student, submission, files, device, limits, deadlines, challenge):
+    """Runs on a Dask worker: the report for one student (a not-graded record if the worker cannot
+    grade: no sandbox there, say)."""
+    from autograder.batch import grade_one
+    from autograder.grade import UsageError, not_graded_report, require_sandbox
 
-    # Dask's worker processes are daemonic, and a daemonic process may not start children;
-    # this job's children are confined and always reaped, so let it.
-    multiprocessing.current_process()._config["daemon"] = False
+    try:
+        require_sandbox(limits)
+    except UsageError as error:
+        return not_graded_report(submission, device, f"on worker: {error}")
     with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
         for relative, text in files.items():
             path = Path(folder, relative)
@@ -73,22 +75,24 @@ def grade_job(student, submission, files, device, limits, deadlines):
                 path.symlink_to(os.devnull)
             else:
                 path.write_text(text)
-        return grade(Path(folder), device, limits, deadlines, submission=submission)
+        report = grade_one(Path(folder), device, limits, deadlines, challenge)
+        report["submission"] = submission
+        return report
 
 
 def grade_on_cluster(address):
     """A function that grades students on the cluster and yields (student, report) as they finish."""
     client = connect(address)
 
-    def grade_all(submissions, students, device, limits, deadlines):
+    def grade_all(submissions, students, device, limits, deadlines, challenge):
         from distributed import as_completed
 
-        from autograder.batch import failed_report
+        from autograder.grade import not_graded_report
 
         def submit(student):
             folder = submissions / student
             return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
-                                 key=f"grade-{batch_id}-{student}-{attempts[student]}")
+                                 challenge, key=f"grade-{batch_id}-{student}-{attempts[student]}")
 
         batch_id = uuid.uuid4().hex  # keys of their own: two batches on one scheduler never share a job
         attempts = {student: 1 for student in students}
@@ -108,10 +112,9 @@ def grade_on_cluster(address):
                         futures[retry] = student
                         pending.add(retry)
                         continue
-                    report = failed_report(submissions / student, device,
-                                           f"grading failed {ATTEMPTS} times on the cluster "
-                                           f"({type(error).__name__}: {error})")
-                    report["submission"] = str(submissions / student)
+                    report = not_graded_report(submissions / student, device,
+                                               f"grading failed {ATTEMPTS} times on the cluster "
+                                               f"({type(error).__name__}: {error})")
                 yield student, report
         finally:
             client.close()

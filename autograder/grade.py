@@ -1,15 +1,14 @@
-"""Grade one submission: find its level files, probe them in a child process, judge, report."""
+"""Grade one submission: find its level files, probe them in a sandbox, judge here, report."""
 
 import math
+import secrets
 from pathlib import Path
 
+from autograder.errors import UsageError
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
-from autograder.process import probe_in_child
 from autograder.runner import default_deadlines, judge_level
-
-
-class UsageError(Exception):
-    pass
+from autograder.sandbox import caps, jail
+from autograder.sandbox.runner import Limits, NotGraded, probe_sealed
 
 
 def level_file_in(folder, name):
@@ -54,7 +53,27 @@ def finite_or_none(values):
     return [v if math.isfinite(v) else None for v in values]
 
 
-def build_report(submission, device, results):
+def new_challenge():
+    """A fresh secret for one grading run: every probe input derives from it (autograder.linear)."""
+    return secrets.randbelow(2**31)
+
+
+def isolation_text(limits):
+    if not limits.sandbox:
+        return "off: --no-sandbox (student code ran as a plain child process of the grader)"
+    return f"bubblewrap sandbox per student; {caps.describe()}"
+
+
+def require_sandbox(limits):
+    """Refuse to run untrusted code without a sandbox unless the instructor said so explicitly."""
+    if limits.sandbox:
+        why = jail.check_available()
+        if why is not None:
+            raise UsageError(f"cannot isolate student code on this machine: {why}. Pass --no-sandbox to grade "
+                             "without isolation (only for code you trust).")
+
+
+def build_report(submission, device, results, isolation=None):
     """The report object `grade --json` prints, from the CheckResults of all five levels."""
     levels = []
     for level in LEVELS:
@@ -63,6 +82,8 @@ def build_report(submission, device, results):
                        "max_score": number(sum(r.max_points for r in mine))})
     return {
         "submission": str(submission),
+        "status": "graded",
+        "isolation": isolation,
         "device": device,
         "score": number(sum(r.points for r in results)),
         "max_score": number(sum(r.max_points for r in results)),
@@ -75,16 +96,29 @@ def build_report(submission, device, results):
     }
 
 
-def grade(path, device="cpu", limits=None, deadlines=None, submission=None):
-    """The report for one submission: probes in a child process, judged here. deadlines: {check id:
+def grade(path, device="cpu", limits=None, deadlines=None, submission=None, challenge=None):
+    """The report for one submission: probes in a sandbox, judged here. deadlines: {check id:
     seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
-    applies to checks not listed). submission: the name the report gives (default: path)."""
+    applies to checks not listed). submission: the name the report gives (default: path).
+    challenge: the seed of every probe input (default: a fresh secret). Raises NotGraded when the
+    grader itself failed."""
+    limits = limits or Limits()
     files = find_level_files(path)
     present = {level: p for level, p in files.items() if p is not None}
+    if challenge is None:
+        challenge = new_challenge()
     if deadlines is None:
         deadlines = default_deadlines(device)
-    probed = probe_in_child(present, device, limits, deadlines=deadlines) if present else {}
+    probed = probe_sealed(present, device, limits, deadlines, challenge) if present else {}
     results = []
     for level in LEVELS:
-        results.extend(judge_level(level, probed.get(level), device))
-    return build_report(submission or path, device, results)
+        results.extend(judge_level(level, probed.get(level), device, challenge))
+    return build_report(submission or path, device, results, isolation_text(limits))
+
+
+def not_graded_report(submission, device, why):
+    """What is recorded for a student the grader could not grade: no score at all, and why."""
+    return {"submission": str(submission), "status": "not_graded", "reason": str(why)[:500], "device": device,
+            "score": None, "max_score": None, "levels": [], "checks": [], "curves": []}
+
+

@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from autograder import linear, placement
+from autograder import fixtures, linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, passed, require_close, require_tensor, values, ratio, got_text
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -240,11 +240,11 @@ def judge_zero_grad(got, want, ctx):
 # --- train (convergence) -----------------------------------------------------------------
 
 def probe_train(student, ctx):
-    torch.manual_seed(0)
-    X, Y = ctx.reference.make_data(samples=1000, device=ctx.device)
-    w = as_tensor(linear.START_WEIGHTS, ctx.device, requires_grad=True)
-    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS)
-    return {"weights": describe(w)["values"], "start": linear.START_WEIGHTS, "losses": describe_losses(losses)}
+    X, Y = fixtures.train_tensors(ctx.device)
+    start = linear.start_weights()
+    w = as_tensor(start, ctx.device, requires_grad=True)
+    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=linear.train_seed())
+    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses)}
 
 
 def judge_train(got, want, ctx):

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from autograder import linear, placement
+from autograder import fixtures, linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, got_text, passed, require_close, require_tensor, values
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -31,9 +31,9 @@ def dataset_instance(student, ctx):
             return data, False
     except Exception:
         pass
-    reference = ctx.reference.RandomData(samples=SAMPLES, device=ctx.device)
+    X, Y = fixtures.train_tensors(ctx.device)
     data = object.__new__(student.RandomData)
-    data.X, data.Y = reference.X, reference.Y
+    data.X, data.Y = X[:SAMPLES], Y[:SAMPLES]
     return data, True
 
 
@@ -219,10 +219,12 @@ def judge_loader(got, want, ctx):
 
 def probe_train(student, ctx):
     torch.manual_seed(0)
-    data = student.RandomData(samples=1000, device=ctx.device)
-    w = as_tensor(linear.START_WEIGHTS, ctx.device, requires_grad=True)
-    losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS)
-    return {"weights": describe(w)["values"], "start": linear.START_WEIGHTS, "losses": describe_losses(losses)}
+    data = student.RandomData(samples=linear.TRAIN_SAMPLES, device=ctx.device)
+    data.X, data.Y = fixtures.train_tensors(ctx.device)  # the student's Dataset, on the grader's data
+    start = linear.start_weights()
+    w = as_tensor(start, ctx.device, requires_grad=True)
+    losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=linear.train_seed())
+    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses)}
 
 
 def judge_train(got, want, ctx):

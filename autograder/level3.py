@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder import linear, placement
+from autograder import fixtures, linear, placement
 from autograder.checks import Check
 from autograder.judging import Problem, passed
 from autograder.level1 import judge_leaf_weights, judge_predictions
@@ -84,12 +84,12 @@ def judge_gradient(got, want, ctx):
 
 def probe_train(student, ctx):
     model = student.CustomLinearModel(2, device=ctx.device)
+    start = linear.start_weights()
     with torch.no_grad():
-        model.w.copy_(as_tensor(linear.START_WEIGHTS, ctx.device))
-    torch.manual_seed(0)
-    data = ctx.reference.RandomData(samples=1000, device=ctx.device)
-    losses = student.train(model, data, lr=0.01, epochs=CONVERGENCE_EPOCHS)
-    return {"weights": describe(model.w)["values"], "start": linear.START_WEIGHTS,
+        model.w.copy_(as_tensor(start, ctx.device))
+    data = fixtures.train_dataset(ctx.device)
+    losses = student.train(model, data, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=linear.train_seed())
+    return {"weights": describe(model.w)["values"], "start": start,
             "losses": describe_losses(losses)}
 
 

@@ -2,7 +2,7 @@
 
 import torch
 
-from autograder import linear, placement, steps
+from autograder import fixtures, linear, placement, steps
 from autograder.checks import Check
 from autograder.judging import Problem, passed, require_tensor
 from autograder.level1 import judge_predictions
@@ -58,15 +58,12 @@ def judge_forward(got, want, ctx):
     return passed("model(x) gives x @ w of shape (batch,), and backward fills model.w.grad correctly")
 
 
-def reference_model(ctx, start=steps.START):
-    model = ctx.reference.CustomLinearModel(2).to(ctx.device)
-    with torch.no_grad():
-        model.w.copy_(as_tensor(start, ctx.device))
-    return model
+def fixture_model(ctx):
+    return fixtures.LinearFixture(steps.step_start(), ctx.device)
 
 
 def probe_make_optimizer(student, ctx):
-    model = reference_model(ctx)
+    model = fixture_model(ctx)
     params = list(model.parameters())
     optimizer = student.make_optimizer(model, lr=0.05)
     data = {"type": type_name(optimizer), "is_sgd": type(optimizer) is torch.optim.SGD, "groups": []}
@@ -107,7 +104,7 @@ def judge_make_optimizer(got, want, ctx):
 
 
 def probe_train_step(student, ctx):
-    model = reference_model(ctx)
+    model = fixture_model(ctx)
 
     def call(optimizer, batch):
         x, y = as_tensor(batch["x"], ctx.device), as_tensor(batch["y"], ctx.device)
@@ -126,13 +123,13 @@ def judge_train_step_loss(got, want, ctx):
 
 def probe_train(student, ctx):
     model = student.CustomLinearModel(2).to(ctx.device)
+    start = linear.start_weights()
     with torch.no_grad():
-        model.w.copy_(as_tensor(linear.START_WEIGHTS, ctx.device))
+        model.w.copy_(as_tensor(start, ctx.device))
     optimizer = student.make_optimizer(model, lr=0.01)
-    torch.manual_seed(0)
-    data = ctx.reference.RandomData(samples=1000, device=ctx.device)
-    losses = student.train(model, data, optimizer, epochs=CONVERGENCE_EPOCHS)
-    return {"weights": describe(model.w)["values"], "start": linear.START_WEIGHTS,
+    data = fixtures.train_dataset(ctx.device)
+    losses = student.train(model, data, optimizer, epochs=CONVERGENCE_EPOCHS, seed=linear.train_seed())
+    return {"weights": describe(model.w)["values"], "start": start,
             "losses": describe_losses(losses)}
 
 
@@ -145,7 +142,7 @@ def probe_device(student, ctx):
     trial, meta = placement.Trial(), placement.META
     trial.run("CustomLinearModel().to('meta')", lambda: student.CustomLinearModel().to(meta).w, "model.w")
     x, y = placement.meta_inputs()
-    bare = ctx.reference.CustomLinearModel(2).to(meta)
+    bare = fixtures.LinearFixture([0.0, 0.0], meta)
     trial.run("CustomLinearModel.forward", lambda: student.CustomLinearModel.forward(bare, x), "the prediction")
     optimizer = torch.optim.SGD(bare.parameters(), lr=0.1)
     trial.run("train_step(model, optimizer, x, y)", lambda: student.train_step(bare, optimizer, x, y) and bare.w,

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from autograder import linear, placement, steps
+from autograder import fixtures, linear, placement, steps
 from autograder.checks import Check
 from autograder.judging import Problem, passed
 from autograder.levels import CONVERGENCE_EPOCHS
@@ -60,7 +60,7 @@ def line_of(model):
 
 def probe_train_step(student, ctx):
     model = nn.Linear(1, 1).to(ctx.device)
-    set_line(model, *steps.START, ctx.device)
+    set_line(model, *steps.step_start(), ctx.device)
     loss_fn = nn.MSELoss()
 
     def call(optimizer, batch):
@@ -84,12 +84,13 @@ def judge_train_step_loss(got, want, ctx):
 
 def probe_train(student, ctx):
     model = student.make_model().to(ctx.device)
-    set_line(model, *linear.START_WEIGHTS, ctx.device)
+    start = linear.start_weights()
+    set_line(model, *start, ctx.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    torch.manual_seed(0)
-    data = ctx.reference.RandomData(samples=1000, device=ctx.device)
-    losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS)
-    return {"weights": line_of(model), "start": linear.START_WEIGHTS, "losses": describe_losses(losses)}
+    data = fixtures.train_dataset(ctx.device, ones_column=False)
+    losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS,
+                           seed=linear.train_seed())
+    return {"weights": line_of(model), "start": start, "losses": describe_losses(losses)}
 
 
 def judge_train(got, want, ctx):

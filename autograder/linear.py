@@ -1,8 +1,15 @@
 """The regression's closed forms, the probe inputs, and judges shared by several levels.
 
-Probe inputs are plain lists made here from fixed seeds, so the probe (which builds tensors
-from them) and the judge (which computes the closed form from them) see the same numbers.
+Probe inputs are plain lists made here from the grading run's challenge, a random number the
+trusted grader draws for each run and sends to the sandbox: the probe (which builds tensors from
+them) and the judge (which computes the closed form from them) see the same numbers, and a
+submission cannot carry answers computed in advance. Forging a result means computing the right
+values for inputs it has never seen, which is solving the exercise.
 """
+
+import contextlib
+import contextvars
+from functools import lru_cache
 
 import numpy as np
 
@@ -11,7 +18,49 @@ from autograder.levels import CONVERGENCE_EPOCHS
 
 TRUE_WEIGHTS = (-1.0, 3.0)
 CONVERGENCE_TOLERANCE = 1e-3
-START_WEIGHTS = [1.0, -1.0]  # the fixed start of every convergence run: far from (-1, 3)
+TRAIN_SAMPLES = 1000
+# Each epoch's loss of the student's run must match the reference run from the same start on the
+# same data and order: correct variants differ by float32 rounding (about 1e-6 relative).
+CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-6
+
+_challenge = contextvars.ContextVar("challenge", default=0)
+
+
+@contextlib.contextmanager
+def challenge(value):
+    """Make every probe input below derive from value (per thread: batch workers grade side by side)."""
+    token = _challenge.set(int(value) % 2**31)
+    try:
+        yield
+    finally:
+        _challenge.reset(token)
+
+
+def current_challenge():
+    return _challenge.get()
+
+
+def _rng(offset):
+    return np.random.RandomState((_challenge.get() * 7 + offset) % 2**32)
+
+
+def start_weights():
+    """The start of every convergence run: far from (-1, 3), different for every challenge."""
+    rng = _rng(1)
+    return _f32([rng.uniform(0.5, 1.5), rng.uniform(-1.5, -0.5)])
+
+
+def train_seed():
+    """The seed passed to the level's train(): it fixes the order of the batches."""
+    return int(_rng(2).randint(1, 2**31 - 1))
+
+
+def train_data(samples=TRAIN_SAMPLES):
+    """The convergence run's data, made by the grader (never by a solution): X = [1, x], Y = -1 + 3x."""
+    x = _rng(3).randn(samples).astype(np.float32)
+    X = np.stack([np.ones(samples, dtype=np.float32), x], axis=1)
+    Y = (-X[:, 0] + np.float32(3) * X[:, 1]).astype(np.float32)
+    return X, Y
 
 
 def _f32(array):
@@ -19,9 +68,14 @@ def _f32(array):
 
 
 def probe_batches():
-    """A fixed hand-made batch and a few random ones (sizes 1, 7, 10): x (n, 2), y (n,), w (2,)."""
+    """A hand-made batch and random ones (sizes 1, 7, 10) of this challenge: x (n, 2), y (n,), w (2,)."""
+    return [dict(batch) for batch in _probe_batches(_challenge.get())]
+
+
+@lru_cache(maxsize=256)
+def _probe_batches(seed):
     batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0], "w": [0.25, -0.75]}]
-    rng = np.random.RandomState(1234)
+    rng = np.random.RandomState((seed * 7 + 1234) % 2**32)
     for n in (1, 7, 10):
         x = np.hstack([np.ones((n, 1)), rng.randn(n, 1)])
         batches.append({"x": _f32(x), "y": _f32(2 * rng.randn(n)), "w": _f32(rng.randn(2))})
@@ -129,5 +183,15 @@ def judge_convergence(got, want, device, what, names=("w[0] (bias)", "w[1]")):
         raise Problem(f"{what}: the last epoch's loss is {final:.3g}; the reference's is {reference:.3g}. "
                       "The weights are right but the reported loss is not the mean squared error of the batches.",
                       "loss_mismatch")
+    reference_curve = np.asarray([item["value"] for item in want["losses"]["items"]], dtype=np.float64)
+    curve = np.asarray(loss_values, dtype=np.float64)
+    off = np.abs(curve - reference_curve) > CURVE_ATOL + CURVE_RTOL * np.abs(reference_curve)
+    if off.any():
+        epoch = int(np.argmax(off))
+        raise Problem(f"{what}: the weights end near (-1, 3), but not along the reference run's path: epoch "
+                      f"{epoch + 1}'s loss is {curve[epoch]:.6g}, the reference's {reference_curve[epoch]:.6g} "
+                      "(same start, same data, same seed). One of the pieces train uses differs from the "
+                      "reference: the loss, the size of each update (lr), the batch order (the seeded "
+                      "generator), or the loss each step reports.", "loss_curve_mismatch")
     return passed(f"converged in {CONVERGENCE_EPOCHS} epochs to {np.round(weights, 5).tolist()}, "
                   f"final loss {final:.2g} (reference {reference:.2g})")

@@ -1,26 +1,22 @@
-"""Run probes (where the student's code runs) and judge their data (in the trusted process).
+"""The judge side: reference data and verdicts, computed in the trusted process.
 
-probe side:  load_and_probe(level, path, device) -> {"load_error": ...} or {check_id: {"data"|"error"}}
-judge side:  judge_level(level, probed, reference, device) -> [CheckResult]
+judge_level(level, probed, device, challenge) -> [CheckResult]: the student's probe data (from a
+sandbox, or from the self-check's own process) judged against closed forms and against the
+reference's probe data for the same challenge. The reference module is loaded here, and only here.
 """
 
-import json
 import math
-import random
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-import torch
-
-from autograder.devices import prepare_comparisons
+from autograder import linear
 from autograder.checks import JudgeContext, ProbeContext, checks_for_level
 from autograder.explain import explain_error, where_text
 from autograder.judging import Problem, Verdict
 from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
-from autograder.loader import load_reference, load_submission
-from autograder.probing import WarningLog, describe_exception
+from autograder.loader import load_reference
+from autograder.sandbox.probe_steps import run_probe
 
 
 @dataclass
@@ -36,84 +32,32 @@ class CheckResult:
     reference_curve: list = None
 
 
-
-def plain(data):
-    """Round-trip through JSON: probes must return plain data, and in-process and child-process
-    grading must see exactly the same thing."""
-    return json.loads(json.dumps(data))
-
-
-def seed_everything(seed=0):
-    prepare_comparisons()
-    torch.manual_seed(seed)
-    np.random.seed(seed)
-    random.seed(seed)
-
-
-def run_probe(check, module, ctx, student_file=None):
-    seed_everything()
-    try:
-        with WarningLog():  # a probe's warnings must not reach stderr (nbgrader zeroes such cells)
-            return {"data": plain(check.probe(module, ctx))}
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # SystemExit and RecursionError from student code cost only this check
-        return {"error": describe_exception(exc, student_file)}
-
-
-def load_and_probe(level, path, device, solutions_dir=SOLUTIONS_DIR, emit=None, skip=()):
-    """Import the level file and run every probe of that level (but those in skip).
-
-    emit(event) hears {"start": id} before each step and {"id": id, "result": ...} after it, so a
-    watching parent knows which step was running if this process dies."""
-    emit = emit or (lambda event: None)
-    import_id = f"level{level}.import"
-    emit({"start": import_id})
-    try:
-        with WarningLog():
-            module = load_submission(path, level)
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:
-        error = describe_exception(exc, str(path))
-        emit({"level": level, "load_error": error})
-        return {"load_error": error}
-    emit({"id": import_id, "result": {"data": None}})
-    ctx = ProbeContext(device=device, reference=load_reference(level, str(solutions_dir)))
-    results = {}
-    for check in checks_for_level(level):
-        if check.id in skip:
-            continue
-        emit({"start": check.id})
-        results[check.id] = run_probe(check, module, ctx, str(path))
-        emit({"id": check.id, "result": results[check.id]})
-    return results
-
-
 _REFERENCE_SECONDS = {}
 
 
-@lru_cache(maxsize=None)
-def reference_results(level, device, solutions_dir=str(SOLUTIONS_DIR)):
-    """The reference's probe data, computed in this (trusted) process once per level and device."""
+@lru_cache(maxsize=64)
+def reference_results(level, device, challenge=0, solutions_dir=str(SOLUTIONS_DIR)):
+    """The reference's probe data for one challenge, computed in this (trusted) process."""
     reference = load_reference(level, solutions_dir)
-    ctx = ProbeContext(device=device, reference=reference)
+    ctx = ProbeContext(device=device, challenge=challenge)
     results, seconds = {}, {}
-    for check in checks_for_level(level):
-        began = time.perf_counter()
-        results[check.id] = run_probe(check, reference, ctx)
-        seconds[check.id] = time.perf_counter() - began
-        if "error" in results[check.id]:
-            raise RuntimeError(f"the reference solution fails its own probe {check.id}: "
-                               f"{results[check.id]['error']}")
-    _REFERENCE_SECONDS[(level, device, solutions_dir)] = seconds
+    with linear.challenge(challenge):
+        for check in checks_for_level(level):
+            began = time.perf_counter()
+            results[check.id] = run_probe(check, reference, ctx)
+            seconds[check.id] = time.perf_counter() - began
+            if "error" in results[check.id]:
+                raise RuntimeError(f"the reference solution fails its own probe {check.id}: "
+                                   f"{results[check.id]['error']}")
+    _REFERENCE_SECONDS.setdefault((level, device), seconds)
     return results
 
 
-def reference_seconds(level, device, solutions_dir=str(SOLUTIONS_DIR)):
+def reference_seconds(level, device):
     """How long each of the reference's probes took (the basis of default time limits)."""
-    reference_results(level, device, solutions_dir)
-    return _REFERENCE_SECONDS[(level, device, solutions_dir)]
+    if (level, device) not in _REFERENCE_SECONDS:
+        reference_results(level, device)
+    return _REFERENCE_SECONDS[(level, device)]
 
 
 MIN_CHECK_SECONDS = 10.0
@@ -130,24 +74,25 @@ def default_deadlines(device, factor=50.0):
     return deadlines
 
 
-def judge_check(check, probed, reference, device):
-    if probed is None:
+def judge_check(check, probed, reference, device, challenge=0):
+    if not isinstance(probed, dict):
         verdict = Verdict(False, f"{check.id}: no result came back from the grading process.", "no_result")
     elif "error" in probed:
         verdict = explain_error(check, probed["error"])
-    elif "verdict" in probed:  # set by the process runner: timeout, crash, memory limit
+    elif "verdict" in probed:  # set by the sandbox runner: timeout, crash, memory limit
         verdict = Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis"))
     else:
         try:
-            verdict = check.judge(probed["data"], reference["data"], JudgeContext(device))
+            with linear.challenge(challenge):
+                verdict = check.judge(probed["data"], reference["data"], JudgeContext(device, challenge))
         except Problem as problem:
             verdict = problem.verdict
         except Exception as exc:  # malformed probe data: the submission's problem, never a crash
             verdict = Verdict(False, f"{check.id}: the values your code produced could not be checked "
-                              f"({type(exc).__name__}: {exc}).", "unjudgeable")
-    share = verdict.share if math.isfinite(verdict.share) else 0.0
+                              f"({type(exc).__name__}).", "unjudgeable")
+    share = verdict.share if isinstance(verdict.share, (int, float)) and math.isfinite(verdict.share) else 0.0
     points = round(check.points * min(max(share, 0.0), 1.0), 2)
-    return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed), verdict.message,
+    return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed), str(verdict.message),
                        verdict.diagnosis, loss_curve(probed), loss_curve(reference))
 
 
@@ -156,12 +101,12 @@ def loss_curve(probed):
     try:
         items = probed["data"]["losses"]["items"]
         values = [float(item["value"]) for item in items if item.get("kind") == "number"]
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return values or None
 
 
-def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):
+def judge_level(level, probed, device, challenge=0, solutions_dir=str(SOLUTIONS_DIR)):
     """Results for every check of a level, from the student's probe data."""
     checks = checks_for_level(level)
     if probed is None:
@@ -176,5 +121,5 @@ def judge_level(level, probed, device, solutions_dir=str(SOLUTIONS_DIR)):
             message = f"{LEVEL_FILES[level]}: {error['message']}"
         diagnosis = error.get("diagnosis") or "import_failed"
         return [CheckResult(c.id, level, 0, c.points, False, message, diagnosis) for c in checks]
-    reference = reference_results(level, device, solutions_dir)
-    return [judge_check(c, probed.get(c.id), reference[c.id], device) for c in checks]
+    reference = reference_results(level, device, challenge, solutions_dir)
+    return [judge_check(c, probed.get(c.id), reference[c.id], device, challenge) for c in checks]

@@ -12,8 +12,13 @@ from autograder.judging import Problem, close, got_text, passed, require_close
 from autograder.probing import CountingSGD, WarningLog, describe
 
 LR = 0.1
-START = [0.25, -0.75]
 BATCHES = (2, 3)  # indices into linear.probe_batches(): a batch of 7, then one of 10
+
+
+def step_start():
+    """The weights [bias, slope] the two steps start from: this challenge's, near (0.25, -0.75)."""
+    rng = linear._rng(5)
+    return linear._f32(np.asarray([0.25, -0.75]) + rng.uniform(-0.2, 0.2, size=2))
 
 
 def step_batches():
@@ -23,7 +28,7 @@ def step_batches():
 
 def expected_weights(batch_gradient=linear.gradient):
     """The weights after each of the two reference SGD steps."""
-    w = np.asarray(START, dtype=np.float64)
+    w = np.asarray(step_start(), dtype=np.float64)
     out = []
     for batch in step_batches():
         w = w - LR * batch_gradient(batch["x"], batch["y"], w)
@@ -62,7 +67,7 @@ def accumulating_gradient():
     """The second step's gradient when the first batch's gradient was never cleared."""
     first, second = step_batches()
     w1 = expected_weights()[0]
-    return linear.gradient(first["x"], first["y"], START) + linear.gradient(second["x"], second["y"], w1)
+    return linear.gradient(first["x"], first["y"], step_start()) + linear.gradient(second["x"], second["y"], w1)
 
 
 def judge_calls(calls, call_number):
@@ -108,7 +113,7 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
                 raise Problem(f"{what}: the second step used the sum of both batches' gradients: gradients "
                               "accumulate across calls. Call optimizer.zero_grad() before loss.backward().",
                               "forgot_zero_grad")
-        start = np.asarray(START if number == 1 else expected[0])
+        start = np.asarray(step_start() if number == 1 else expected[0])
         batch_size = len(step_batches()[number - 1]["y"])
         hint, diagnosis = linear.gradient_hint(weights - start, want_w - start, batch_size)
         require_close(weights, want_w, f"{what}: {', '.join(names)} after SGD step {number} (lr={LR})",
@@ -120,7 +125,7 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
 def judge_returned_loss(got, want, device, what, level5=False):
     """The returned value must be the loss at the weights the call started from (whatever they were:
     a wrong update is train_step's mistake, not this check's)."""
-    starts = [START, *got["weights"][:-1]]
+    starts = [step_start(), *got["weights"][:-1]]
     for number, (returned, batch, w, after_w) in enumerate(
             zip(got["returned"], step_batches(), starts, got["weights"]), 1):
         if returned.get("kind") == "tensor":

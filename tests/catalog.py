@@ -44,8 +44,9 @@ MISTAKES = [
     Submission("forgot zero_grad", "level1.zero_grad", "pass",
                {"level1.zero_grad": "gradients_accumulate", "level1.train": None}),
     Submission("sum instead of mean", "level1.mse", "return ((y - yhat) ** 2).sum()",
-               # with batches of 10 the larger steps still converge: the train check rightly passes
-               {"level1.mse": "sum_instead_of_mean", "level1.gradient": "sum_instead_of_mean"}),
+               # with batches of 10 the larger steps still converge, but not along the reference run
+               {"level1.mse": "sum_instead_of_mean", "level1.gradient": "sum_instead_of_mean",
+                "level1.train": "loss_curve_mismatch"}),
     Submission("w = w - lr * w.grad", "level1.sgd_update", "w = w - lr * w.grad\nreturn w",
                {"level1.sgd_update": "w_not_updated", "level1.train": None}),
     Submission("in-place update outside no_grad", "level1.sgd_update", "w -= lr * w.grad",
@@ -55,7 +56,7 @@ MISTAKES = [
     Submission("update ignores lr", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.01 * w.grad",
                {"level1.sgd_update": "ignored_lr"}),
     Submission("update with a fixed lr of 0.1", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.1 * w.grad",
-               {"level1.sgd_update": "ignored_lr"}),
+               {"level1.sgd_update": "ignored_lr", "level1.train": "loss_curve_mismatch"}),
     Submission("every stub left empty", "level1.forward", "pass",
                {check: None for check in ("level1.make_data", "level1.init_weights", "level1.forward", "level1.mse",
                                           "level1.gradient", "level1.sgd_update", "level1.zero_grad", "level1.train")}
@@ -98,7 +99,7 @@ MISTAKES = [
                {"level2.getitem": "mismatched_pair", "level2.train": "not_converged"}),
     Submission("loader ignores the generator", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle)",
-               {"level2.loader": "ignored_generator"}),
+               {"level2.loader": "ignored_generator", "level2.train": "loss_curve_mismatch"}),
     Submission("loader with a generator of its own", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(42))",
                {"level2.loader": "ignored_generator"}),
@@ -107,7 +108,7 @@ MISTAKES = [
                {"level2.loader": "incomplete_epoch"}),
     Submission("loader never shuffles", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=False, generator=generator)",
-               {"level2.loader": "not_shuffled"}),
+               {"level2.loader": "not_shuffled", "level2.train": "loss_curve_mismatch"}),
     Submission("loader ignores batch_size", "level2.make_loader",
                "return DataLoader(data, batch_size=10, shuffle=shuffle, generator=generator)",
                {"level2.loader": "ignored_batch_size"}),
@@ -160,7 +161,7 @@ MISTAKES = [
                optimizer.step()
                optimizer.step()
                return loss.item()
-               """, {"level4.train_step": "step_twice"}),
+               """, {"level4.train_step": "step_twice", "level4.train": "loss_curve_mismatch"}),
     Submission("train_step returns a tensor", "level4.train_step",
                """
                optimizer.zero_grad()
@@ -175,7 +176,7 @@ MISTAKES = [
                mse(y, model(x)).backward()
                optimizer.step()
                return mse(y, model(x)).item()
-               """, {"level4.train_step_loss": "loss_after_step"}),
+               """, {"level4.train_step_loss": "loss_after_step", "level4.train": "loss_curve_mismatch"}),
     Submission("Adam instead of SGD", "level4.make_optimizer",
                "return torch.optim.Adam(model.parameters(), lr=lr)",
                {"level4.make_optimizer": "not_sgd", "level4.train": None}),
@@ -195,7 +196,7 @@ MISTAKES = [
                return loss.item()
                """, {"level5.train_step": "broadcasting", "level5.train": "not_converged"}),
     Submission("MSELoss with reduction='sum'", "level5.make_loss", "return nn.MSELoss(reduction='sum')",
-               {"level5.make_loss": "sum_instead_of_mean"}),
+               {"level5.make_loss": "sum_instead_of_mean", "level5.train": "loss_curve_mismatch"}),
     Submission("MSELoss with reduction='none'", "level5.make_loss", "return nn.MSELoss(reduction='none')",
                {"level5.make_loss": "wrong_reduction", "level5.train": None}),
     Submission("Linear without bias", "level5.make_model", "return nn.Linear(1, 1, bias=False)",

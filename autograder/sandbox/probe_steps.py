@@ -1,0 +1,135 @@
+"""Probe-side steps: import a level file, run one check's probe. Used inside the sandbox, and
+in-process by the student's self-check and nbgrader's grade cells (their own code, their own
+machine). Returns plain data only; judging happens elsewhere."""
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from autograder import linear
+from autograder.checks import ProbeContext, all_checks
+from autograder.devices import prepare_comparisons
+from autograder.loader import load_submission
+from autograder.probing import WarningLog, describe_exception
+
+
+def plain(data):
+    """Round-trip through JSON: probes must return plain data, and in-process and sandboxed
+    grading must see exactly the same thing."""
+    return json.loads(json.dumps(data))
+
+
+def seed_everything(seed=0):
+    prepare_comparisons()
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def run_probe(check, module, ctx, student_file=None):
+    seed_everything()
+    try:
+        with WarningLog(), linear.challenge(ctx.challenge):  # warnings must not reach stderr (nbgrader)
+            return {"data": plain(check.probe(module, ctx))}
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # SystemExit and RecursionError from student code cost only this check
+        return {"error": describe_exception(exc, student_file)}
+
+
+def import_level(level, path):
+    """(module, None) or (None, load_error). A notebook becomes code first, here, under the caller's limits."""
+    path = Path(path)
+    if path.suffix == ".ipynb":
+        from autograder.notebooks import notebook_source
+
+        try:
+            code = notebook_source(path)
+        except ValueError as error:
+            return None, {"type": None, "message": str(error), "where": None}
+        except Exception as error:  # anything a crafted notebook makes the reader raise
+            return None, {"type": None, "message": f"{path.name} is not a readable notebook: "
+                          f"{type(error).__name__}", "where": None}
+        path = path.with_suffix(".py")
+        path.write_text(code)
+    try:
+        with WarningLog():
+            module = load_submission(path, level)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        return None, describe_exception(exc, str(path))
+    borrowed = borrowed_names(module)
+    if borrowed:
+        return None, {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
+                      "message": f"{', '.join(borrowed)} come(s) from the grader's own code, not from this file. "
+                                 "Write the stubs yourself; the grader's helpers are not answers."}
+    return module, None
+
+
+# The names of the student contract (see the README's table): none may be the grader's own object.
+CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train", "RandomData",
+            "make_loader", "CustomLinearModel", "make_optimizer", "train_step", "make_model", "make_loss")
+KIT = str(Path(__file__).resolve().parent.parent)
+
+
+def _from_kit(obj):
+    module = getattr(obj, "__module__", None)
+    if isinstance(module, str) and (module == "autograder" or module.startswith("autograder.")):
+        return True
+    code = getattr(obj, "__code__", None)
+    return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(KIT)
+
+
+def borrowed_names(module):
+    """Contract names bound to the grader's functions or classes (or classes built on them)."""
+    names = []
+    for name in CONTRACT:
+        obj = vars(module).get(name)
+        if obj is None:
+            continue
+        candidates = [obj, *getattr(obj, "__mro__", ())[1:]] if isinstance(obj, type) else [obj]
+        if any(_from_kit(c) for c in candidates):
+            names.append(name)
+    return names
+
+
+def run_steps(request, emit):
+    """Run request["steps"] in order; emit({"id": step, "result": ...}) after each.
+
+    Every level's steps start with its import step. An import step's result is {"data": None}
+    or {"load_error": ...}; after a load error the level's other steps are not run (the parent
+    knows and does not wait for them)."""
+    checks = all_checks()
+    ctx = ProbeContext(device=request["device"], challenge=int(request["challenge"]))
+    modules, failed = {}, set()
+    for step in request["steps"]:
+        level = int(step.split(".")[0].removeprefix("level"))
+        if level in failed:
+            continue
+        path = request["files"][str(level)]
+        if step.endswith(".import"):
+            module, error = import_level(level, path)
+            if error is not None:
+                failed.add(level)
+                emit({"id": step, "result": {"load_error": error}})
+                continue
+            modules[level] = module
+            emit({"id": step, "result": {"data": None}})
+        else:
+            emit({"id": step, "result": run_probe(checks[step], modules[level], ctx, str(path))})
+
+
+def load_and_probe(level, path, device, challenge=0):
+    """In this process (the student's own code on their own machine, or the kit's tests): import
+    the level file and run every probe. {"load_error": ...} or {check_id: result}."""
+    from autograder.checks import checks_for_level
+
+    module, error = import_level(level, path)
+    if error is not None:
+        return {"load_error": error}
+    ctx = ProbeContext(device=device, challenge=challenge)
+    return {check.id: run_probe(check, module, ctx, str(path)) for check in checks_for_level(level)}

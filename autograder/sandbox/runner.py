@@ -1,0 +1,324 @@
+"""The judge side of the boundary: run one student's probes in fresh sandboxes and collect plain,
+bounded results, on a schedule this process sets.
+
+The parent knows the steps it asked for and their order. Each step's clock starts when the
+previous step's result arrived (or when the sandbox said hello, before any student code ran):
+nothing the child sends can extend it. A result must answer the step that is due, or the sandbox
+is ended. When a step overruns, or the sandbox dies or floods, that step is charged and a fresh
+sandbox carries on with the steps left. A sandbox that fails before its hello never ran student
+code: that is the grader's failure, retried, and reported as "not graded", never as a score.
+"""
+
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from autograder.checks import checks_for_level
+from autograder.levels import LEVEL_FILES
+from autograder.sandbox import caps, jail
+from autograder.sandbox.protocol import Budget, FrameReader, ProtocolError
+
+INFRA_ATTEMPTS = 3  # sandboxes that fail before their hello, per student, before giving up
+MAX_TEXT = 2000  # characters kept of any text a student's sandbox sends
+
+
+@dataclass
+class Limits:
+    check_seconds: float = 60.0  # one probe (or one import) when no per-check deadline is given
+    startup_seconds: float = 90.0  # a sandbox's start: Python and torch, before any student code
+    memory_mb: int = 4096  # the whole sandbox (all its processes) where cgroups are writable
+    file_bytes: int = 16 * 2**20  # the largest file it may write
+    open_files: int = 256
+    sandbox: bool = True  # False only with the instructor's explicit --no-sandbox
+
+
+class NotGraded(Exception):
+    """The grader, not the submission, failed: no score may be recorded."""
+
+
+_live_lock = threading.Lock()
+_live = set()
+
+
+def kill_all():
+    """End every sandbox this process started (Ctrl-C, or the grader exiting)."""
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        _kill(proc)
+
+
+def _kill(proc):
+    for send in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+        try:
+            send()
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+
+def steps_for(levels, done=()):
+    """Every step of these levels not in done, in order; each level's import first."""
+    steps = []
+    for level in sorted(levels):
+        checks = [c.id for c in checks_for_level(level) if c.id not in done]
+        if checks:
+            steps += [f"level{level}.import", *checks]
+    return steps
+
+
+def level_of(step):
+    return int(step.split(".")[0].removeprefix("level"))
+
+
+def _text(value, limit=MAX_TEXT):
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def clean_error(error):
+    """A load or probe error as the judges expect it, whatever the child sent."""
+    if not isinstance(error, dict):
+        return {"type": None, "message": "malformed error report", "where": None}
+    where = error.get("where")
+    if isinstance(where, dict):
+        line = where.get("line")
+        where = {"file": _text(where.get("file"), 300), "line": line if isinstance(line, int) else None,
+                 "code": _text(where.get("code"), 300), "function": _text(where.get("function"), 100)}
+    else:
+        where = None
+    kind = error.get("type")
+    cleaned = {"type": _text(kind, 100) if kind is not None else None, "message": _text(error.get("message")),
+               "where": where}
+    diagnosis = error.get("diagnosis")
+    if isinstance(diagnosis, str) and diagnosis.isidentifier() and len(diagnosis) <= 40:
+        cleaned["diagnosis"] = diagnosis
+    if error.get("plain") is True:
+        cleaned["plain"] = True
+    return cleaned
+
+
+def clean_result(result):
+    if not isinstance(result, dict):
+        raise ProtocolError("a result that is not an object")
+    if "error" in result:
+        return {"error": clean_error(result["error"])}
+    if "data" in result:
+        return {"data": result["data"]}
+    raise ProtocolError("a result with neither data nor error")
+
+
+def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
+    """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
+    limits = limits or Limits()
+    deadlines = deadlines or {}
+    workdir = Path(tempfile.mkdtemp(prefix="grade-"))  # 0700: the grader's own
+    try:
+        home, homes, unreadable = workdir / "home", {}, {}
+        home.mkdir()
+        for level, path in files.items():  # a private copy: the sandbox never sees the original folder
+            if _linked(path):  # read as the grader, a link could expose any file on the machine
+                unreadable[level] = {"type": None, "where": None,
+                                     "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
+                continue
+            name = LEVEL_FILES[level] if Path(path).suffix != ".ipynb" else LEVEL_FILES[level].replace(".py", ".ipynb")
+            shutil.copyfile(path, home / name)
+            homes[level] = name
+        jail.write_identity(workdir)
+        results = Attempts(homes, home, workdir, device, limits, deadlines, challenge).run() if homes else {}
+        return {**results, **{level: {"load_error": error} for level, error in unreadable.items()}}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _linked(path):
+    path = Path(path)
+    return path.is_symlink() or (path.parent.name == path.stem and path.parent.is_symlink())
+
+
+class Attempts:
+    """The steps of one student, over as many sandboxes as crashes make necessary."""
+
+    def __init__(self, homes, home, workdir, device, limits, deadlines, challenge):
+        self.homes, self.home, self.workdir = homes, home, workdir
+        self.device, self.limits, self.deadlines, self.challenge = device, limits, deadlines, challenge
+        self.results, self.load_errors, self.budget = {}, {}, Budget()
+        self.infra_failures = []
+
+    def seconds(self, step):
+        return self.deadlines.get(step, self.limits.check_seconds)
+
+    def run(self):
+        while True:
+            done = set(self.results) | {s for s in self.results if s.endswith(".import")}
+            levels = [level for level in self.homes if level not in self.load_errors]
+            steps = steps_for(levels, done)
+            if not steps:
+                break
+            self.attempt(steps)
+        out = {}
+        for level in self.homes:
+            if level in self.load_errors:
+                out[level] = {"load_error": self.load_errors[level]}
+            else:
+                out[level] = {c.id: self.results.get(c.id) for c in checks_for_level(level)}
+        return out
+
+    def argv(self, caps_):
+        if self.limits.sandbox:
+            argv = jail.command({name: self.home / name for name in self.homes.values()}, self.workdir, self.device)
+        else:  # the instructor's explicit choice: a plain child process, no namespaces
+            from autograder.sandbox.child import boot_command
+
+            argv = [sys.executable, "-I", "-c", boot_command(jail.kit_package().parent)]
+        joins = caps_.join_files()
+        if joins:  # join the cgroups before bwrap starts, so nothing it starts escapes them
+            script = ('n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done; '
+                      'exec "$@"')
+            argv = ["/bin/sh", "-c", script, "sh", str(len(joins)), *joins, *argv]
+        return argv
+
+    def request(self, steps, caps_):
+        where = jail.HOME if self.limits.sandbox else str(self.home)
+        return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
+                "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
+                "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
+                           "processes": caps.PROCESSES,
+                           "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
+
+    def attempt(self, steps):
+        caps_ = caps.make_caps(self.limits.memory_mb)
+        errors = open(self.workdir / "stderr.txt", "w+b")
+        proc = None
+        try:
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+            if not self.limits.sandbox:
+                env.update(HOME=str(self.home), TMPDIR=str(self.home), OMP_NUM_THREADS="1",
+                           PYTHONDONTWRITEBYTECODE="1")
+            proc = subprocess.Popen(self.argv(caps_), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=errors, cwd=self.home, env=env, start_new_session=True,
+                                    close_fds=True)
+            with _live_lock:
+                _live.add(proc)
+            try:
+                proc.stdin.write(json.dumps(self.request(steps, caps_)).encode())
+                proc.stdin.close()
+            except OSError:
+                pass
+            self.follow(proc, steps, caps_, errors)
+        finally:
+            if proc is not None:
+                _kill(proc)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+                proc.stdout.close()
+                with _live_lock:
+                    _live.discard(proc)
+            caps_.close()
+            errors.close()
+
+    def follow(self, proc, steps, caps_, errors):
+        reader = FrameReader(proc.stdout.fileno(), self.budget)
+        tick = (lambda: caps_.watch(proc.pid))
+        deadline = time.monotonic() + self.limits.startup_seconds
+        hello = False
+        pending = list(steps)
+        while pending:
+            try:
+                event = reader.read(deadline, tick)
+            except TimeoutError:
+                if not hello:
+                    return self.infra(f"the sandbox did not start within {self.limits.startup_seconds:g} s")
+                return self.charge(pending[0], "timeout", f"timed out after {self.seconds(pending[0]):g} s",
+                                   "(an endless loop or a long sleep?)")
+            except ProtocolError as error:
+                if not hello:
+                    return self.infra(f"the sandbox sent {error} before starting")
+                return self.charge(pending[0], "protocol", f"sent the grader {error}",
+                                   "(output written to the grader's channel?)")
+            if event is None:  # end of file: the sandbox ended
+                try:
+                    code = proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    code = None
+                if not hello:
+                    errors.seek(0)
+                    text = errors.read(4000).decode(errors="replace").strip().splitlines()
+                    return self.infra(f"the sandbox ended before starting (exit {code}"
+                                      + (f": {text[-1][:300]}" if text else "") + ")")
+                if caps_.memory_exceeded():
+                    return self.charge(pending[0], "out_of_memory",
+                                       f"used more than the memory limit ({self.limits.memory_mb} MB)",
+                                       "(a huge tensor, or data kept growing?)")
+                return self.charge(pending[0], "crashed", f"the grading process {_exit_text(code)}",
+                                   "(sys.exit, os._exit, os.kill or a crash in this code?)")
+            if not hello:
+                if event != {"hello": 1}:
+                    return self.infra("the sandbox spoke before starting")
+                hello = True
+            elif event.get("id") != pending[0] or "result" not in event:
+                return self.charge(pending[0], "protocol", "sent the grader a result it did not ask for",
+                                   "(output written to the grader's channel?)")
+            else:
+                step = pending.pop(0)
+                try:
+                    self.record(step, event["result"], pending)
+                except ProtocolError as error:
+                    return self.charge(step, "protocol", f"sent the grader {error}",
+                                       "(output written to the grader's channel?)")
+            if pending:
+                deadline = time.monotonic() + self.seconds(pending[0])
+
+    def record(self, step, result, pending):
+        level = level_of(step)
+        if step.endswith(".import"):
+            if isinstance(result, dict) and "load_error" in result:
+                self.load_errors[level] = clean_error(result["load_error"])
+                pending[:] = [s for s in pending if level_of(s) != level]
+            elif result != {"data": None}:
+                raise ProtocolError("an import result it did not expect")
+            return
+        self.results[step] = clean_result(result)
+
+    def charge(self, step, diagnosis, what, hint):
+        """The step that was running when the sandbox misbehaved costs its points (and only them)."""
+        if step.endswith(".import"):
+            self.load_errors[level_of(step)] = {"type": None, "message": f"{what} while importing it {hint}",
+                                                "where": None, "diagnosis": diagnosis}
+        else:
+            self.results[step] = {"verdict": {"message": f"{step}: {what} while running this check {hint}.",
+                                              "diagnosis": diagnosis}}
+
+    def infra(self, why):
+        self.infra_failures.append(why)
+        if len(self.infra_failures) >= INFRA_ATTEMPTS:
+            raise NotGraded(f"the grader could not start a sandbox ({why})")
+
+
+def _exit_text(code):
+    if code is None:
+        return "stopped"
+    if code > 128 and code - 128 < 65:  # bwrap reports a signal as 128 + its number
+        code = -(code - 128)
+    if code < 0:
+        try:
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def valid_seconds(value, what):
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise ValueError(f"{what} must be a positive number of seconds; got {value}")
+    return value
