@@ -9,20 +9,20 @@ from autograder.judging import Problem, passed, require_close, require_tensor, v
 from autograder.levels import CONVERGENCE_EPOCHS
 from autograder.probing import as_tensor, describe, describe_losses, grad_of
 
-DATA_SAMPLES = 200
 LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
 
 
 # --- make_data ---------------------------------------------------------------------------
 
 def probe_make_data(student, ctx):
-    X, Y = student.make_data(samples=DATA_SAMPLES, device=ctx.device)
+    X, Y = student.make_data(samples=linear.data_samples(), device=ctx.device)
     default_X, _ = student.make_data(device=ctx.device)
     return {"X": describe(X), "Y": describe(Y), "default_X": describe(default_X, values=False)}
 
 
 def judge_make_data(got, want, ctx):
-    linear.judge_data(got["X"], got["Y"], DATA_SAMPLES, ctx.device, f"make_data(samples={DATA_SAMPLES})")
+    samples = linear.data_samples()
+    linear.judge_data(got["X"], got["Y"], samples, ctx.device, f"make_data(samples={samples})")
     require_tensor(got["default_X"], "make_data() with the default samples=1000: X", shape=(1000, 2))
     return passed("X is [ones, standard normal] and Y = -1 + 3x, float32, on the right device")
 
@@ -30,7 +30,7 @@ def judge_make_data(got, want, ctx):
 # --- init_weights ------------------------------------------------------------------------
 
 def probe_init_weights(student, ctx):
-    w = student.init_weights(num_parameters=3, device=ctx.device)
+    w = student.init_weights(num_parameters=linear.weight_count(), device=ctx.device)
     return {"w": describe(w), "grad": grad_of(w), "default": describe(student.init_weights(device=ctx.device))}
 
 
@@ -50,7 +50,8 @@ def judge_leaf_weights(w, shape, device, what):
 
 
 def judge_init_weights(got, want, ctx):
-    judge_leaf_weights(got["w"], (3,), ctx.device, "init_weights(num_parameters=3)")
+    n = linear.weight_count()
+    judge_leaf_weights(got["w"], (n,), ctx.device, f"init_weights(num_parameters={n})")
     require_tensor(got["default"], "init_weights() with the default num_parameters=2", shape=(2,))
     return passed("a random float32 leaf tensor with requires_grad=True, of the asked shape")
 

@@ -10,8 +10,11 @@ from autograder.judging import Problem, got_text, passed, require_close, require
 from autograder.levels import CONVERGENCE_EPOCHS
 from autograder.probing import as_tensor, describe, describe_losses, is_tensor, tensor_values
 
-SAMPLES = 200
-ITEM_INDICES = (0, 7, SAMPLES - 1)
+
+
+def item_indices(samples):
+    return (0, 7, samples - 1)
+
 LOADER_SAMPLES, LOADER_BATCH, LOADER_SEED = 50, 8, 3
 
 
@@ -26,21 +29,21 @@ def dataset_instance(student, ctx):
     so that __len__ and __getitem__ are graded on their own."""
     torch.manual_seed(0)
     try:
-        data = student.RandomData(samples=SAMPLES, device=ctx.device)
+        data = student.RandomData(samples=linear.data_samples(), device=ctx.device)
         if is_tensor(getattr(data, "X", None)) and is_tensor(getattr(data, "Y", None)):
             return data, False
     except Exception:
         pass
     X, Y = fixtures.train_tensors(ctx.device)
     data = object.__new__(student.RandomData)
-    data.X, data.Y = X[:SAMPLES], Y[:SAMPLES]
+    data.X, data.Y = X[:linear.data_samples()], Y[:linear.data_samples()]
     return data, True
 
 
 # --- __init__ ----------------------------------------------------------------------------
 
 def probe_dataset(student, ctx):
-    data = student.RandomData(samples=SAMPLES, device=ctx.device)
+    data = student.RandomData(samples=linear.data_samples(), device=ctx.device)
     default = student.RandomData(device=ctx.device)
     return {"X": describe_attribute(data, "X"), "Y": describe_attribute(data, "Y"),
             "default_X": describe_attribute(default, "X", values=False)}
@@ -51,7 +54,8 @@ def judge_dataset(got, want, ctx):
         if got[name]["kind"] == "missing":
             raise Problem(f"RandomData.__init__ must store the data as self.{name}; the object has no "
                           f"attribute {name}.", "missing_attribute")
-    linear.judge_data(got["X"], got["Y"], SAMPLES, ctx.device, f"RandomData(samples={SAMPLES})")
+    samples = linear.data_samples()
+    linear.judge_data(got["X"], got["Y"], samples, ctx.device, f"RandomData(samples={samples})")
     require_tensor(got["default_X"], "RandomData() with the default samples=1000: self.X", shape=(1000, 2))
     return passed("self.X is [ones, standard normal] and self.Y = -1 + 3x")
 
@@ -88,7 +92,7 @@ def judge_len(got, want, ctx):
 def probe_getitem(student, ctx):
     data, bare = dataset_instance(student, ctx)
     items = []
-    for index in ITEM_INDICES:
+    for index in item_indices(int(data.X.shape[0])):
         items.append({"index": index, "item": describe(type(data).__getitem__(data, index)),
                       "x": describe(data.X[index]), "y": describe(data.Y[index])})
     return {"items": items, "bare": bare}

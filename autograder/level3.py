@@ -18,7 +18,7 @@ def describe_weight(model):
 
 def probe_init(student, ctx):
     torch.manual_seed(2)
-    model = student.CustomLinearModel(num_parameters=3, device=ctx.device)
+    model = student.CustomLinearModel(num_parameters=linear.weight_count(), device=ctx.device)
     initialised = "_parameters" in vars(model)
     return {"w": describe_weight(model), "initialised": initialised,
             "default": describe_weight(student.CustomLinearModel(device=ctx.device))}
@@ -34,9 +34,10 @@ def judge_model_weight(got, what):
 
 
 def judge_init(got, want, ctx):
-    what = "CustomLinearModel(num_parameters=3)"
+    n = linear.weight_count()
+    what = f"CustomLinearModel(num_parameters={n})"
     judge_model_weight(got, what)
-    judge_leaf_weights(got["w"], (3,), ctx.device, f"{what}.w")
+    judge_leaf_weights(got["w"], (n,), ctx.device, f"{what}.w")
     if got["default"].get("shape") != [2]:
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")

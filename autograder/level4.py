@@ -13,7 +13,7 @@ from autograder.probing import as_tensor, describe, describe_losses, type_name
 
 def probe_init(student, ctx):
     torch.manual_seed(3)
-    model = student.CustomLinearModel(num_parameters=3)
+    model = student.CustomLinearModel(num_parameters=linear.weight_count())
     initialised = "_parameters" in vars(model)
     data = {"initialised": initialised, "w": describe_weight(model), "registered": False, "names": []}
     if initialised and hasattr(model, "w"):
@@ -26,7 +26,8 @@ def probe_init(student, ctx):
 
 
 def judge_init(got, want, ctx):
-    what = "CustomLinearModel(num_parameters=3)"
+    n = linear.weight_count()
+    what = f"CustomLinearModel(num_parameters={n})"
     judge_model_weight(got, what)
     w = got["w"]
     if w.get("kind") == "tensor" and not w["parameter"]:
@@ -34,7 +35,7 @@ def judge_init(got, want, ctx):
                       "optimizer built from it has nothing to update (\"optimizer got an empty parameter "
                       "list\"). Wrap it: self.w = torch.nn.Parameter(torch.randn(num_parameters)).",
                       "plain_tensor_not_parameter")
-    require_tensor(w, f"{what}.w", shape=(3,), device="cpu")
+    require_tensor(w, f"{what}.w", shape=(n,), device="cpu")
     if not got["registered"]:
         raise Problem(f"{what}.w is a Parameter but model.parameters() does not yield it (it holds "
                       f"{got['names']}). Assign it directly as an attribute: self.w = nn.Parameter(...).",

@@ -50,6 +50,16 @@ def start_weights():
     return _f32([rng.uniform(0.5, 1.5), rng.uniform(-1.5, -0.5)])
 
 
+def data_samples():
+    """How many rows the data checks ask for: 200 to 299, by challenge."""
+    return 200 + int(_rng(6).randint(0, 100))
+
+
+def weight_count():
+    """num_parameters the weight checks ask for: 3 to 6, by challenge."""
+    return 3 + int(_rng(7).randint(0, 4))
+
+
 def train_seed():
     """The seed passed to the level's train(): it fixes the order of the batches."""
     return int(_rng(2).randint(1, 2**31 - 1))
@@ -74,8 +84,10 @@ def probe_batches():
 
 @lru_cache(maxsize=256)
 def _probe_batches(seed):
-    batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0], "w": [0.25, -0.75]}]
     rng = np.random.RandomState((seed * 7 + 1234) % 2**32)
+    # a hand-made batch (easy to follow in a message), at weights of this challenge
+    batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0],
+                "w": _f32(np.round(rng.uniform(-1, 1, size=2), 2))}]
     for n in (1, 7, 10):
         x = np.hstack([np.ones((n, 1)), rng.randn(n, 1)])
         batches.append({"x": _f32(x), "y": _f32(2 * rng.randn(n)), "w": _f32(rng.randn(2))})

@@ -4,9 +4,9 @@ Where this process may write cgroup v1 controllers (root on most machines) every
 cgroup of its own: memory.limit_in_bytes for the whole student (all its processes together),
 pids.max, and one CPU's worth of time (cpu.cfs_quota_us), so busy loops cannot slow classmates.
 Where it may not (an unprivileged grader), the fallbacks are:
-  memory     the grader sums the resident memory of the sandbox's processes every 0.1 s and
-             kills the sandbox past the cap (a burst shorter than that can exceed it), and each
-             process also has RLIMIT_DATA at the cap;
+  memory     the grader sums the proportional memory (PSS) of the sandbox's processes every
+             0.2 s and kills the sandbox past the cap (a burst shorter than that can exceed it),
+             and each process also has RLIMIT_DATA at the cap;
   processes  RLIMIT_NPROC inside the sandbox's own user namespace (counts only its processes);
   CPU        not capped: processes are few (the cap above), and every step has a deadline.
 """
@@ -47,7 +47,7 @@ def cgroups_usable():
 def describe():
     if cgroups_usable():
         return "memory, processes and CPU capped per student by cgroups"
-    return ("memory watched per student by the grader (sum of resident memory) and RLIMIT_DATA per process, "
+    return ("memory watched per student by the grader (sum of proportional memory) and RLIMIT_DATA per process, "
             "processes capped by RLIMIT_NPROC in the sandbox's user namespace, CPU not capped "
             "(no writable cgroups)")
 
@@ -87,16 +87,19 @@ class CgroupCaps:
         try:
             control = (self.folders["memory"] / "memory.oom_control").read_text()
             kills = [line.split()[1] for line in control.splitlines() if line.startswith("oom_kill ")]
-            if kills and int(kills[0]) > 0:
-                return True
-            return int((self.folders["memory"] / "memory.failcnt").read_text()) > 0 and (
-                int((self.folders["memory"] / "memory.max_usage_in_bytes").read_text())
-                >= int((self.folders["memory"] / "memory.limit_in_bytes").read_text()))
+            return bool(kills) and int(kills[0]) > 0
         except (OSError, ValueError, KeyError):
             return False
 
     def watch(self, pid):
-        """Nothing to do: the kernel enforces the caps."""
+        """The kernel enforces the caps; once its OOM killer has struck anywhere in the sandbox, end
+        the whole sandbox (a killed helper must not leave a half-run step that scores). True then."""
+        if self.memory_exceeded():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            return True
         return False
 
     def close(self):
@@ -141,12 +144,15 @@ def _descendants(pid):
 
 
 def resident_bytes(pid):
-    """The resident memory of pid and all its descendants."""
-    page = os.sysconf("SC_PAGE_SIZE")
+    """The memory of pid and all its descendants, shared pages split among their sharers (PSS):
+    forked children share torch's pages with their parent, and must not count them twice."""
     total = 0
     for process in _descendants(pid):
         try:
-            total += int(Path(f"/proc/{process}/statm").read_text().split()[1]) * page
+            for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
         except (OSError, ValueError, IndexError):
             continue
     return total
@@ -168,7 +174,7 @@ class WatchedCaps:
         now = time.monotonic()
         if now < self._next:
             return False
-        self._next = now + 0.1
+        self._next = now + 0.2
         if resident_bytes(pid) > self.limit:
             self.exceeded = True
             try:
