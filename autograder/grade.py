@@ -1,6 +1,7 @@
 """Grade one submission: find its level files, probe them in a sandbox, judge here, report."""
 
 import math
+import os
 import secrets
 from pathlib import Path
 
@@ -53,8 +54,18 @@ def finite_or_none(values):
     return [v if math.isfinite(v) else None for v in values]
 
 
+CHALLENGE_VARIABLE = "AUTOGRADER_CHALLENGE"
+
+
 def new_challenge():
-    """A fresh secret for one grading run: every probe input derives from it (autograder.linear)."""
+    """A fresh secret for one grading run: every probe input derives from it (autograder.linear).
+    AUTOGRADER_CHALLENGE=N fixes it, to reproduce a run exactly; a fixed value must stay secret."""
+    fixed = os.environ.get(CHALLENGE_VARIABLE, "").strip()
+    if fixed:
+        try:
+            return int(fixed) % 2**31
+        except ValueError:
+            raise UsageError(f"{CHALLENGE_VARIABLE}={fixed!r}: not an integer") from None
     return secrets.randbelow(2**31)
 
 

@@ -44,7 +44,8 @@ def test_example_class(tmp_path):
     rows = {row["student_id"]: row for row in read_csv(out / "grades.csv")}
     assert list(rows) == sorted(p.name for p in (EXAMPLES / "class").iterdir())
     assert list(read_csv(out / "grades.csv")[0]) == ["student_id", "score", "max_score", "level1", "level2",
-                                                     "level3", "level4", "level5"]
+                                                     "level3", "level4", "level5", "status"]
+    assert {row["status"] for row in rows.values()} == {"graded"}
     assert rows["alice"]["score"] == "100" and rows["ivan"]["score"] == "0"
     assert rows["grace"]["level5"] == "0" and rows["frank"]["level3"] == "0"
     grace = json.loads((out / "grace.json").read_text())
@@ -65,7 +66,8 @@ def small_class(root, names=("ann", "ben", "cat")):
     return root
 
 
-def test_student_json_is_what_grade_prints(tmp_path):
+def test_student_json_is_what_grade_prints(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_CHALLENGE", "424242")  # the same probe inputs in both runs
     submissions = small_class(tmp_path / "class", names=("ann",))
     out = tmp_path / "out"
     assert batch(submissions, out).returncode == 0

@@ -46,7 +46,8 @@ def cluster():
     cluster.close()
 
 
-def test_cluster_batch_matches_local_batch(cluster, tmp_path):
+def test_cluster_batch_matches_local_batch(cluster, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_CHALLENGE", "424242")  # the same probe inputs in both batches
     local_cluster, _ = cluster
     submissions = make_class(tmp_path / "class", 4)
     local = subprocess.run(batch_command(submissions, tmp_path / "local"), cwd=REPO_ROOT, capture_output=True, text=True)

@@ -17,11 +17,8 @@ import pytest
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(os.geteuid() != 0, reason="the grader isolates files and signals only when run as root "
-                                                 "(children drop to users of their own)"),
-]
+pytestmark = pytest.mark.slow
+CHALLENGE = {"AUTOGRADER_CHALLENGE": "424242"}  # batch and grade alone see the same probe inputs
 
 REFERENCE = (SOLUTIONS_DIR / "level1_manual.py").read_text()
 FULL = 25
@@ -89,7 +86,8 @@ def tree_digest(root):
 
 def grade_alone(folder):
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", str(folder), "--json", "--timeout", "3"],
-                            cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=True)
+                            cwd=REPO_ROOT, env=dict(os.environ, **CHALLENGE), capture_output=True, text=True,
+                            timeout=300, check=True)
     return json.loads(result.stdout)
 
 
@@ -103,7 +101,7 @@ def test_hostile_batch(tmp_path):
         (submissions / name / "level1_manual.py").write_text(text)
     os.chmod(submissions, 0o700)  # as an instructor would keep a class's work
     before = tree_digest(submissions)
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), **CHALLENGE)
     result = subprocess.run([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
                              "--timeout", "3", "--memory", "1024", "--workers", "2"],
                             cwd=grader_cwd, env=env, capture_output=True, text=True, timeout=600)

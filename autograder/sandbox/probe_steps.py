@@ -119,8 +119,9 @@ def run_steps(request, emit):
                 continue
             modules[level] = module
             emit({"id": step, "result": {"data": None}})
-        else:
-            emit({"id": step, "result": run_probe(checks[step], modules[level], ctx, str(path))})
+        else:  # the file the module ran from (a notebook's code, written here), for error lines
+            student_file = getattr(modules[level], "__file__", None) or str(path)
+            emit({"id": step, "result": run_probe(checks[step], modules[level], ctx, student_file)})
 
 
 def load_and_probe(level, path, device, challenge=0):
