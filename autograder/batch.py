@@ -19,8 +19,9 @@ from autograder.errors import UsageError
 from autograder.feedback import write_class_report, write_feedback
 from autograder.grade import grade, new_challenge, not_graded_report, require_sandbox
 from autograder.levels import LEVELS
+from autograder.textsafe import for_csv
 from autograder.runner import default_deadlines, reference_results
-from autograder.sandbox.runner import Limits, NotGraded, kill_all
+from autograder.sandbox.runner import Limits, NotGraded, allow_sandboxes, kill_all
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
 NOT_MISTAKES = {None, "not_implemented", "missing_file", "import_failed"}
@@ -36,15 +37,41 @@ class BatchResult:
     graded: list = field(default_factory=list)
     not_graded: dict = field(default_factory=dict)  # student: why the grader could not grade them
     skipped: list = field(default_factory=list)
+    hidden: list = field(default_factory=list)  # SUBMISSIONS/.name folders, never graded
     reports: dict = field(default_factory=dict)
     seconds: float = 0.0
 
 
-def find_students(submissions):
+def student_id(name):
+    """A folder name as a student id every output can hold: bytes that are not UTF-8 (kept by Python
+    as lone surrogates) become backslash escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def find_students(submissions, out=None):
+    """({student id: folder}, [hidden folders skipped]) for SUBMISSIONS/<student>/ folders; an
+    --out folder inside SUBMISSIONS is not a student."""
     submissions = Path(submissions)
     if not submissions.is_dir():
-        raise BatchError(f"{submissions}: no such folder")
-    return sorted(p.name for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+        raise UsageError(f"{submissions}: no such folder")
+    out = Path(out).resolve() if out is not None else None
+    students, hidden = {}, []
+    for path in sorted(submissions.iterdir()):
+        if not path.is_dir() or (out is not None and path.resolve() == out):
+            continue
+        if path.name.startswith("."):
+            hidden.append(student_id(path.name))
+            continue
+        students[student_id(path.name)] = path
+    return students, hidden
+
+
+def require_students(submissions, out):
+    folders, hidden = find_students(submissions, out)
+    if not folders:
+        raise UsageError(f"{submissions}: no student folders in it (expected SUBMISSIONS/<student_id>/ holding "
+                         "level files)" + (f"; hidden folders skipped: {', '.join(hidden)}" if hidden else ""))
+    return folders, hidden
 
 
 def write_atomically(path, text):
@@ -63,19 +90,21 @@ def grade_one(folder, device, limits, deadlines, challenge):
         return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})")
 
 
-def grade_locally(submissions, students, workers, device, limits, deadlines, challenge):
+def grade_locally(folders, students, workers, device, limits, deadlines, challenge):
     """Yield (student, report) as students finish, `workers` at a time on this machine."""
 
     def work(student):
-        return student, grade_one(submissions / student, device, limits, deadlines, challenge)
+        return student, grade_one(folders[student], device, limits, deadlines, challenge)
 
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         for future in as_completed([pool.submit(work, student) for student in students]):
             yield future.result()
-    finally:  # Ctrl-C or an error: end every sandbox now, and let no queued student start
+    except BaseException:  # Ctrl-C or an error: end every sandbox now, and let no queued student start
         pool.shutdown(wait=False, cancel_futures=True)
         kill_all()
+        raise
+    pool.shutdown()
 
 
 def is_graded(path):
@@ -92,8 +121,8 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
 
     dask: a scheduler address; the jobs then run on that Dask cluster's workers."""
     submissions, out = Path(submissions), Path(out)
-    # an --out folder inside SUBMISSIONS is not a student
-    students = [s for s in find_students(submissions) if (submissions / s).resolve() != out.resolve()]
+    folders, hidden = require_students(submissions, out)
+    students = list(folders)
     grade_all = None
     if dask:
         from autograder.dask_backend import grade_on_cluster  # imports Dask only when asked for
@@ -104,11 +133,12 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
         os.chmod(out, 0o700)  # children run as other users: they must not read or write results
     limits = limits or Limits()
     require_sandbox(limits)
+    allow_sandboxes()
     challenge = new_challenge()  # one secret per batch: no submission can carry answers made in advance
     for level in LEVELS:  # the reference, once per batch, in this trusted process
         reference_results(level, device, challenge)
     deadlines = {} if fixed_timeout else default_deadlines(device)
-    result = BatchResult(students=students)
+    result = BatchResult(students=students, hidden=hidden)
     todo = []
     for student in students:
         if not force and is_graded(out / f"{student}.json"):
@@ -117,9 +147,9 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
             todo.append(student)
     began = time.monotonic()
     if grade_all is None:
-        finished = grade_locally(submissions, todo, workers, device, limits, deadlines, challenge)
+        finished = grade_locally(folders, todo, workers, device, limits, deadlines, challenge)
     else:
-        finished = grade_all(submissions, todo, device, limits, deadlines, challenge)
+        finished = grade_all(folders, todo, device, limits, deadlines, challenge)
     for student, report in finished:
         write_atomically(out / f"{student}.json", json.dumps(report, indent=2, allow_nan=False))
         if report.get("status") == "not_graded":
@@ -162,11 +192,11 @@ def write_grades_csv(path, students, reports):
             if report is None:
                 continue
             if report.get("status", "graded") != "graded":  # no score: never a 0 the grader made up
-                writer.writerow([student, "", "", *["" for _ in LEVELS], "not graded"])
+                writer.writerow([for_csv(student), "", "", *["" for _ in LEVELS], "not graded"])
                 continue
             levels = {lvl["level"]: lvl["score"] for lvl in report["levels"]}
-            writer.writerow([student, report["score"], report["max_score"], *[levels[level] for level in LEVELS],
-                             "graded"])
+            writer.writerow([for_csv(student), report["score"], report["max_score"],
+                             *[levels[level] for level in LEVELS], "graded"])
     os.replace(tmp, path)
 
 

@@ -7,6 +7,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from autograder.batch import find_students, run_batch, summarize
+from autograder.textsafe import for_terminal
 
 
 def run_with_progress(args, device):
@@ -15,8 +16,7 @@ def run_with_progress(args, device):
 
     console = Console(stderr=True)
     limits = limits_from(args)
-    out = Path(args.out).resolve()
-    total = sum(Path(args.submissions, s).resolve() != out for s in find_students(args.submissions))
+    total = len(find_students(args.submissions, args.out)[0])
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=False) as progress:
@@ -25,7 +25,7 @@ def run_with_progress(args, device):
         def advance(student, report):
             text = (f"{student}: not graded" if report.get("status") == "not_graded"
                     else f"{student}: {report['score']}/{report['max_score']}")
-            progress.update(task, advance=1, last=escape(text))
+            progress.update(task, advance=1, last=escape(for_terminal(text)))
 
         result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
                            fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask)
@@ -41,20 +41,23 @@ def print_summary(result, out, console):
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
     console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
                   f"class report {out}/report.html, feedback pages in {out}/feedback/")
+    if result.hidden:
+        console.print(for_terminal(f"skipped hidden folders (names starting with '.'): {', '.join(result.hidden)}"),
+                      markup=False)
     if result.not_graded:
         console.print(f"NOT GRADED: {len(result.not_graded)} students (no score recorded; a rerun grades them):",
                       markup=False)
         for student, why in sorted(result.not_graded.items()):
-            console.print(f"  {student}: {why}", markup=False)
+            console.print(for_terminal(f"  {student}: {why}"), markup=False)
     console.print(f"scores: mean {summary['mean']:.1f}, sd {summary['stdev']:.1f}, "
                   f"min {summary['min']}, max {summary['max']} (of {summary['students']} students)")
     if summary["mistakes"]:
         console.print("most common mistakes:")
         for key, count, students in summary["mistakes"][:8]:
-            console.print(f"  {count} x {key} ({', '.join(students[:6])}{', ...' if len(students) > 6 else ''})",
-                          markup=False)
+            console.print(for_terminal(f"  {count} x {key} ({', '.join(students[:6])}"
+                                       f"{', ...' if len(students) > 6 else ''})"), markup=False)
     if summary["limits"]:
         console.print("hit a limit:")
         for student, check_id, what in summary["limits"]:
             where = f"importing level {check_id[5]}" if check_id.endswith(".import") else check_id
-            console.print(f"  {student}: {what} in {where}", markup=False)
+            console.print(for_terminal(f"  {student}: {what} in {where}"), markup=False)

@@ -50,6 +50,7 @@ def build_parser():
 
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
+    make.add_argument("--force", action="store_true", help="overwrite exercise files whose stubs were filled")
     make.add_argument("--solutions", default=str(SOLUTIONS_DIR), help=argparse.SUPPRESS)
     make.add_argument("--exercises", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
     return parser
@@ -63,21 +64,66 @@ def main(argv=None):
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # every sandbox is already ended; finished students are kept in OUT
+        from autograder.sandbox.runner import kill_all
+
+        kill_all()
+        print("interrupted: every sandbox was stopped; results already written are kept (a rerun resumes)",
+              file=sys.stderr)
+        return 130
 
 
 def limits_from(args):
+    """The grading limits from the options, each checked before anything is graded."""
+    import math
+
     from autograder.sandbox.runner import Limits
 
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds per check")
+    if args.memory < MIN_MEMORY_MB:
+        raise UsageError(f"--memory {args.memory}: a sandbox needs at least {MIN_MEMORY_MB} MB (torch alone "
+                         "takes about 300 MB)")
     limits = Limits(memory_mb=args.memory, sandbox=not args.no_sandbox)
     if args.timeout is not None:
         limits.check_seconds = args.timeout
     return limits
 
 
+MIN_MEMORY_MB = 512
+
+
+def writable_folder(value, option):
+    """A folder that exists or can be made: not a file, not under a file."""
+    path = Path(value)
+    for part in [path, *path.parents]:
+        if part.exists():
+            if not part.is_dir():
+                raise UsageError(f"{option} {value}: {part} is a file, not a folder")
+            if not os.access(part, os.W_OK):
+                raise UsageError(f"{option} {value}: {part} is not writable")
+            return path
+    return path
+
+
+def writable_file(value, option):
+    path = Path(value)
+    if path.is_dir():
+        raise UsageError(f"{option} {value}: is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {value}: the folder {path.parent} does not exist")
+    return path
+
+
 def run_grade(args):
-    from autograder.grade import NotGraded, grade, require_sandbox
+    from autograder.grade import NotGraded, grade, require_level_files, require_sandbox
 
     device = resolve(args.device)
+    require_level_files(args.path)
+    if args.feedback:
+        writable_folder(args.feedback, "--feedback")
+    if args.gradescope:
+        writable_file(args.gradescope, "--gradescope")
     try:
         limits = limits_from(args)
         require_sandbox(limits)
@@ -117,12 +163,20 @@ def run_batch(args):
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)
+    from autograder.batch import require_students
+
+    writable_folder(args.out, "--out")
+    limits_from(args)
+    require_students(args.submissions, args.out)
     return run_with_progress(args, device)
 
 
 def resolve(name):
     from autograder.devices import resolve_device
 
+    if str(name).split(":")[0] == "meta":
+        raise UsageError("--device meta: a device without data, which the grader uses itself for the "
+                         "placement checks; grade on cpu, cuda, mps or auto")
     try:
         return resolve_device(name)
     except RuntimeError as error:
@@ -137,6 +191,12 @@ def run_make_exercises(args):
         for path in stale:
             print(f"stale: {path} (run python -m autograder make-exercises)")
         return 1 if stale else 0
+    from autograder.exercises import edited_files
+
+    edited = edited_files(args.solutions, args.exercises)
+    if edited and not args.force:
+        raise UsageError("these exercise files hold filled stubs, which regenerating would erase: "
+                         f"{', '.join(str(p) for p in edited)}; pass --force to overwrite them")
     for path in write_exercises(args.solutions, args.exercises):
         print(f"wrote {path}")
     return 0
@@ -149,6 +209,7 @@ def run_nbgrader(args):
     unknown = sorted(set(args.hidden or []) - set(all_checks()))
     if unknown:
         raise UsageError(f"--hidden: no such check: {', '.join(unknown)}")
+    writable_folder(args.course, "nbgrader build")
     for path in build_course(args.course, args.levels, args.hidden):
         print(f"wrote {path}")
     print(f"next: cd {args.course} && nbgrader generate_assignment <level> (see the README's instructor section)")

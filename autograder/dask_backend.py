@@ -84,13 +84,13 @@ def grade_on_cluster(address):
     """A function that grades students on the cluster and yields (student, report) as they finish."""
     client = connect(address)
 
-    def grade_all(submissions, students, device, limits, deadlines, challenge):
+    def grade_all(folders, students, device, limits, deadlines, challenge):
         from distributed import as_completed
 
         from autograder.grade import not_graded_report
 
         def submit(student):
-            folder = submissions / student
+            folder = folders[student]
             return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
                                  challenge, key=f"grade-{batch_id}-{student}-{attempts[student]}")
 
@@ -112,7 +112,7 @@ def grade_on_cluster(address):
                         futures[retry] = student
                         pending.add(retry)
                         continue
-                    report = not_graded_report(submissions / student, device,
+                    report = not_graded_report(folders[student], device,
                                                f"grading failed {ATTEMPTS} times on the cluster "
                                                f"({type(error).__name__}: {error})")
                 yield student, report

@@ -105,6 +105,20 @@ def stale_files(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
             if not path.exists() or path.read_text() != text]
 
 
+def edited_files(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
+    """Exercise files in which a student filled stubs: fewer NotImplementedError stubs than generated."""
+    edited = []
+    for path, text in planned(solutions_dir, exercises_dir).items():
+        if path.exists():
+            current = path.read_text(errors="replace")
+            if current != text and current.count(STUB_MARK) < text.count(STUB_MARK):
+                edited.append(path)
+    return edited
+
+
+STUB_MARK = "raise NotImplementedError("
+
+
 def write_exercises(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
     written = []
     for path, text in planned(solutions_dir, exercises_dir).items():

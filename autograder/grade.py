@@ -85,9 +85,9 @@ def require_sandbox(limits):
 
 
 def build_report(submission, device, results, isolation=None):
-    """The report object `grade --json` prints, from the CheckResults of all five levels."""
+    """The report object `grade --json` prints, from the CheckResults of the levels graded."""
     levels = []
-    for level in LEVELS:
+    for level in sorted({r.level for r in results}):
         mine = [r for r in results if r.level == level]
         levels.append({"level": level, "score": number(sum(r.points for r in mine)),
                        "max_score": number(sum(r.max_points for r in mine))})
@@ -122,9 +122,22 @@ def grade(path, device="cpu", limits=None, deadlines=None, submission=None, chal
         deadlines = default_deadlines(device)
     probed = probe_sealed(present, device, limits, deadlines, challenge) if present else {}
     results = []
-    for level in LEVELS:
+    graded = LEVELS if Path(path).is_dir() else sorted(present)  # one level file: that level only
+    for level in graded:
         results.extend(judge_level(level, probed.get(level), device, challenge))
     return build_report(submission or path, device, results, isolation_text(limits))
+
+
+def require_level_files(path):
+    """A usage error when the folder holds no level file at all (a class folder, an empty one)."""
+    files = find_level_files(path)
+    if any(files.values()):
+        return
+    path = Path(path)
+    hint = ""
+    if any(p.is_dir() and any(level_file_in(p, n) for n in LEVEL_FILES.values()) for p in path.iterdir()):
+        hint = f"; its sub-folders hold level files: grade a class with python -m autograder batch {path} --out OUT"
+    raise UsageError(f"{path}: no level files in it (expected {', '.join(LEVEL_FILES.values())}){hint}")
 
 
 def not_graded_report(submission, device, why):

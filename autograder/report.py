@@ -5,11 +5,14 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.levels import LEVEL_FILES
+from autograder.textsafe import for_terminal
 
 
 def print_report(report, console=None):
     console = console or Console()
-    console.print(Text(f"{report['submission']} graded on {report['device']}", style="bold"))
+    console.print(Text(for_terminal(f"{report['submission']} graded on {report['device']}"), style="bold"))
+    if report.get("isolation"):
+        console.print(Text(f"isolation: {report['isolation']}"))
     for level in report["levels"]:
         number = level["level"]
         table = Table(title=f"Level {number}: {LEVEL_FILES[number]}  {level['score']}/{level['max_score']}",
@@ -22,6 +25,6 @@ def print_report(report, console=None):
             if check["level"] != number:
                 continue
             verdict = "[green]pass[/green]" if check["passed"] else "[red]FAIL[/red]"
-            table.add_row(check["id"], f"{check['points']}/{check['max_points']}", verdict, Text(check["message"]))
+            table.add_row(check["id"], f"{check['points']}/{check['max_points']}", verdict, Text(for_terminal(check["message"])))
         console.print(table)
     console.print(f"[bold]total: {report['score']}/{report['max_score']}[/bold]")

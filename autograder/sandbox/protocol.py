@@ -72,7 +72,19 @@ def decode(raw):
         raise ProtocolError(f"a message that is not JSON ({type(error).__name__})") from None
     if not isinstance(event, dict):
         raise ProtocolError("a message that is not a JSON object")
-    return event
+    return scrub(event)
+
+
+def scrub(value):
+    """Strings as valid Unicode: JSON may carry lone surrogates ("\\udc80"), which no file or
+    terminal can encode; they become "?" here, at the boundary."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    return value
 
 
 class FrameReader:

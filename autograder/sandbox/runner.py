@@ -47,14 +47,22 @@ class NotGraded(Exception):
 
 _live_lock = threading.Lock()
 _live = set()
+_stopping = threading.Event()
 
 
 def kill_all():
-    """End every sandbox this process started (Ctrl-C, or the grader exiting)."""
+    """End every sandbox this process started, and start no new one (Ctrl-C, or the batch ending
+    on an error): a worker thread still grading sees NotGraded."""
+    _stopping.set()
     with _live_lock:
         procs = list(_live)
     for proc in procs:
         _kill(proc)
+
+
+def allow_sandboxes():
+    """A new batch in this process may start sandboxes again."""
+    _stopping.clear()
 
 
 def _kill(proc):
@@ -195,6 +203,8 @@ class Attempts:
                            "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
 
     def attempt(self, steps):
+        if _stopping.is_set():
+            raise NotGraded("grading was stopped")
         caps_ = caps.make_caps(self.limits.memory_mb)
         errors = open(self.workdir / "stderr.txt", "w+b")
         proc = None
@@ -203,10 +213,12 @@ class Attempts:
             if not self.limits.sandbox:
                 env.update(HOME=str(self.home), TMPDIR=str(self.home), OMP_NUM_THREADS="1",
                            PYTHONDONTWRITEBYTECODE="1")
-            proc = subprocess.Popen(self.argv(caps_), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                    stderr=errors, cwd=self.home, env=env, start_new_session=True,
-                                    close_fds=True)
-            with _live_lock:
+            with _live_lock:  # registered before kill_all can miss it
+                if _stopping.is_set():
+                    raise NotGraded("grading was stopped")
+                proc = subprocess.Popen(self.argv(caps_), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=errors, cwd=self.home, env=env, start_new_session=True,
+                                        close_fds=True)
                 _live.add(proc)
             try:
                 proc.stdin.write(json.dumps(self.request(steps, caps_)).encode())
