@@ -107,6 +107,16 @@ def grade_locally(folders, students, workers, device, limits, deadlines, challen
     pool.shutdown()
 
 
+def feedback_page(report, folder):
+    """A student's feedback page; if it cannot be written, their grade stands and the batch goes on."""
+    try:
+        write_feedback(report, folder)
+    except Exception as error:  # a page is a convenience: the JSON and grades.csv are the record
+        import sys
+
+        print(f"feedback page for {folder.name} not written: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def is_graded(path):
     """True when OUT/<student>.json holds a grade (a not-graded record is graded again on a rerun)."""
     try:
@@ -155,7 +165,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
         if report.get("status") == "not_graded":
             result.not_graded[student] = report.get("reason", "")
         else:
-            write_feedback(report, out / "feedback" / student)
+            feedback_page(report, out / "feedback" / student)
             result.graded.append(student)
         if on_progress:
             on_progress(student, report)
@@ -168,7 +178,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     write_grades_csv(out / "grades.csv", students, all_reports)
     for student in students:  # a student graded before feedback pages existed gets one now
         if student in result.reports and not (out / "feedback" / student / "index.html").is_file():
-            write_feedback(result.reports[student], out / "feedback" / student)
+            feedback_page(result.reports[student], out / "feedback" / student)
     write_class_report(out, result.reports, summarize(result.reports))
     return result
 

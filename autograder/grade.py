@@ -92,7 +92,7 @@ def build_report(submission, device, results, isolation=None):
         levels.append({"level": level, "score": number(sum(r.points for r in mine)),
                        "max_score": number(sum(r.max_points for r in mine))})
     return {
-        "submission": str(submission),
+        "submission": display_path(submission),
         "status": "graded",
         "isolation": isolation,
         "device": device,
@@ -140,9 +140,14 @@ def require_level_files(path):
     raise UsageError(f"{path}: no level files in it (expected {', '.join(LEVEL_FILES.values())}){hint}")
 
 
+def display_path(path):
+    """A path as text every output can hold (bytes that are not UTF-8 become backslash escapes)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def not_graded_report(submission, device, why):
     """What is recorded for a student the grader could not grade: no score at all, and why."""
-    return {"submission": str(submission), "status": "not_graded", "reason": str(why)[:500], "device": device,
+    return {"submission": display_path(submission), "status": "not_graded", "reason": str(why)[:500], "device": device,
             "score": None, "max_score": None, "levels": [], "checks": [], "curves": []}
 
 

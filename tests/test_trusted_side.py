@@ -1,0 +1,244 @@
+"""The trusted side trusts nothing: the channel's limits, the parent's own schedule, safe output,
+and bad options or paths as one line before any grading."""
+
+import csv
+import json
+import os
+import resource
+import shutil
+import struct
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from autograder.cli import main
+from autograder.exercises import edited_files, write_exercises
+from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
+from autograder.sandbox import runner
+from autograder.sandbox.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
+from autograder.textsafe import for_csv, for_terminal
+
+
+# --- the channel ----------------------------------------------------------------------------
+
+def frame(obj):
+    body = json.dumps(obj).encode()
+    return struct.pack(">I", len(body)) + body
+
+
+def test_a_torn_frame_cannot_hold_the_reader_past_its_deadline():
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, struct.pack(">I", 100) + b'{"id": "x", ')  # a header, then part of the body
+    reader = FrameReader(read_fd, Budget())
+    began = time.monotonic()
+    with pytest.raises(TimeoutError):
+        reader.read(time.monotonic() + 0.5)
+    assert time.monotonic() - began < 2
+    os.close(read_fd), os.close(write_fd)
+
+
+@pytest.mark.parametrize("raw, why", [
+    (struct.pack(">I", 2**30), "bytes (the limit"),
+    (frame([]), "not a JSON object"),
+    (struct.pack(">I", 4) + b"\xff\xfe{}", "not JSON"),
+])
+def test_malformed_frames_are_refused(raw, why):
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, raw)
+    with pytest.raises(ProtocolError, match=why.split(" (")[0]):
+        FrameReader(read_fd, Budget()).read(time.monotonic() + 2)
+    os.close(read_fd), os.close(write_fd)
+
+
+def test_deep_nesting_is_refused_before_the_json_parser_sees_it():
+    with pytest.raises(ProtocolError, match="nested"):
+        decode(b"[" * 100000 + b"]" * 100000)
+
+
+def test_lone_surrogates_become_printable_at_the_boundary():
+    event = decode(b'{"message": "bad \\udc80 text", "items": ["\\ud800"]}')
+    json.dumps(event, ensure_ascii=False).encode("utf-8")  # no UnicodeEncodeError
+    assert "\udc80" not in event["message"]
+
+
+def test_a_flood_stops_at_the_byte_budget_and_the_parent_stays_small():
+    read_fd, write_fd = os.pipe()
+    reader = FrameReader(read_fd, Budget())
+    chunk = frame({"pad": "x" * 200_000})
+
+    def flood():
+        try:
+            for _ in range(4 * MAX_BYTES // len(chunk)):
+                os.write(write_fd, chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(write_fd)
+
+    writer = threading.Thread(target=flood)
+    writer.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ProtocolError, match="MiB of messages"):
+        while reader.read(time.monotonic() + 10) is not None:
+            pass
+    grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    os.close(read_fd)
+    writer.join(10)
+    assert grew_mb < 100, grew_mb
+
+
+# --- the parent's schedule, against children that lie -----------------------------------------
+
+def fake_child(monkeypatch, program):
+    """Make every sandbox run `program` (a plain Python script speaking the protocol on stdout)."""
+    script = "import json, os, struct, sys, time\n" + SEND + textwrap.dedent(program)
+    monkeypatch.setattr(runner.Attempts, "argv", lambda self, caps_: [sys.executable, "-c", script])
+
+
+SEND = "def send(obj):\n    body = json.dumps(obj).encode()\n    os.write(1, struct.pack('>I', len(body)) + body)\n"
+
+
+def probe(tmp_path, seconds=1.0):
+    level_file = tmp_path / "level1_manual.py"
+    level_file.write_text("x = 1\n")
+    limits = runner.Limits(check_seconds=seconds, startup_seconds=10, sandbox=False)
+    return runner.probe_sealed({1: level_file}, "cpu", limits, {}, challenge=1)[1]
+
+
+def test_announcing_steps_cannot_extend_a_deadline(monkeypatch, tmp_path):
+    fake_child(monkeypatch, """
+        send({"hello": 1})
+        send({"id": "level1.import", "result": {"data": None}})
+        while True:
+            send({"start": "level1.make_data"})
+            time.sleep(0.3)
+    """)
+    began = time.monotonic()
+    result = probe(tmp_path)
+    assert time.monotonic() - began < 30
+    assert result["level1.make_data"]["verdict"]["diagnosis"] == "protocol"
+
+
+def test_a_silent_step_times_out_on_the_parents_clock(monkeypatch, tmp_path):
+    fake_child(monkeypatch, """
+        send({"hello": 1})
+        send({"id": "level1.import", "result": {"data": None}})
+        time.sleep(3600)
+    """)
+    began = time.monotonic()
+    result = probe(tmp_path, seconds=0.5)
+    assert time.monotonic() - began < 60  # 9 checks, a fresh child each, 0.5 s each
+    assert all(r["verdict"]["diagnosis"] == "timeout" for r in result.values())
+
+
+def test_results_for_steps_not_due_are_refused(monkeypatch, tmp_path):
+    fake_child(monkeypatch, """
+        send({"hello": 1})
+        send({"id": "level1.import", "result": {"data": None}})
+        send({"id": "level1.train", "result": {"data": {"weights": [-1, 3]}}})
+    """)
+    result = probe(tmp_path)
+    # every step that was due when the forged frame came is charged; train's own turn takes it as
+    # data, which its judge then weighs like any other
+    assert all(r["verdict"]["diagnosis"] == "protocol" for step, r in result.items()
+               if step not in ("level1.train", "level1.device"))  # device: the child had exited by then
+
+
+def test_a_child_that_never_says_hello_is_not_graded(monkeypatch, tmp_path):
+    fake_child(monkeypatch, "sys.exit(3)\n")
+    with pytest.raises(runner.NotGraded, match="could not start a sandbox"):
+        probe(tmp_path)
+
+
+# --- output that student text reaches ------------------------------------------------------------
+
+def test_control_sequences_never_reach_the_terminal():
+    text = for_terminal("done\x1b]52;c;aGFjaw==\x07 \x1b[2J\u202eevil")
+    assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "\\x1b" in text
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_csv_cells_are_not_formulas(cell):
+    assert for_csv(cell).startswith("'")
+
+
+def test_plain_ids_and_numbers_are_unchanged():
+    assert for_csv("ann") == "ann" and for_csv(25) == 25 and for_csv(-1.5) == -1.5
+
+
+# --- options and paths ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("argv, says", [
+    (["grade", "solutions", "--timeout", "0"], "--timeout 0"),
+    (["grade", "solutions", "--timeout", "-3"], "--timeout -3"),
+    (["grade", "solutions", "--timeout", "nan"], "--timeout nan"),
+    (["grade", "solutions", "--memory", "0"], "--memory 0"),
+    (["grade", "solutions", "--device", "meta"], "--device meta"),
+    (["grade", "examples/class"], "batch examples/class"),
+    (["grade", "nowhere"], "no such file or folder"),
+    (["grade", "solutions", "--feedback", "README.md"], "is a file"),
+    (["grade", "solutions", "--gradescope", "nowhere/results.json"], "does not exist"),
+    (["batch", "examples/class", "--out", "README.md"], "is a file"),
+    (["batch", "examples/class", "--out", "x", "--timeout", "0"], "--timeout 0"),
+    (["batch", "examples/class", "--out", "x", "--workers", "0"], "--workers"),
+    (["nbgrader", "build", "README.md"], "is a file"),
+])
+def test_bad_options_are_one_line_and_exit_2(argv, says, capsys, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err and len(err.splitlines()) == 1, err
+
+
+def test_an_empty_class_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "class" / ".git").mkdir(parents=True)
+    assert main(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 2
+    assert "no student folders" in capsys.readouterr().err
+
+
+def test_make_exercises_keeps_filled_stubs(tmp_path, capsys):
+    exercises = tmp_path / "exercises"
+    write_exercises(SOLUTIONS_DIR, exercises)
+    filled = exercises / "level1_manual.py"
+    text = filled.read_text()
+    first = text.index("raise NotImplementedError(")
+    filled.write_text(text[:first] + "return 42  # my answer" + text[text.index("\n", first):])
+    assert edited_files(SOLUTIONS_DIR, exercises) == [filled]
+    argv = ["make-exercises", "--solutions", str(SOLUTIONS_DIR), "--exercises", str(exercises)]
+    assert main(argv) == 2 and "--force" in capsys.readouterr().err
+    assert "my answer" in filled.read_text()
+    assert main([*argv, "--force"]) == 0 and "my answer" not in filled.read_text()
+
+
+def test_the_shipped_exercises_are_untouched_stubs():
+    assert edited_files(SOLUTIONS_DIR, EXERCISES_DIR) == []
+
+
+# --- one student's data never ends the batch ----------------------------------------------------
+
+@pytest.mark.slow
+def test_strange_text_and_names_cost_only_their_student(tmp_path):
+    submissions, out = tmp_path / "class", tmp_path / "out"
+    reference = (SOLUTIONS_DIR / "level1_manual.py").read_text()
+    students = {
+        "surrogate": "raise ValueError('bad \\udc80 text \\x1b]52;c;aGk=\\x07')\n",
+        "=cmd|' -C calc'!A0": reference,
+        os.fsdecode(b"caf\xe9"): reference,  # a folder name that is not UTF-8
+        "honest": reference,
+    }
+    for name, text in students.items():
+        (submissions / name).mkdir(parents=True)
+        (submissions / name / "level1_manual.py").write_text(text)
+    (submissions / ".hidden").mkdir()
+    shutil.copy(SOLUTIONS_DIR / "level1_manual.py", submissions / ".hidden")
+    assert main(["batch", str(submissions), "--out", str(out), "--workers", "2"]) == 0
+    with open(out / "grades.csv", newline="") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    assert rows["honest"]["score"] == "25" and rows["surrogate"]["score"] == "0"
+    assert rows["'=cmd|' -C calc'!A0"]["score"] == "25"
+    assert rows["caf\\xe9"]["score"] == "25"
+    assert ".hidden" not in rows and (out / "report.html").is_file()
