@@ -147,7 +147,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     challenge = new_challenge()  # one secret per batch: no submission can carry answers made in advance
     for level in LEVELS:  # the reference, once per batch, in this trusted process
         reference_results(level, device, challenge)
-    deadlines = {} if fixed_timeout else default_deadlines(device)
+    deadlines = {} if fixed_timeout else default_deadlines(device, challenge)
     result = BatchResult(students=students, hidden=hidden)
     todo = []
     for student in students:

@@ -119,7 +119,7 @@ def grade(path, device="cpu", limits=None, deadlines=None, submission=None, chal
     if challenge is None:
         challenge = new_challenge()
     if deadlines is None:
-        deadlines = default_deadlines(device)
+        deadlines = default_deadlines(device, challenge)
     probed = probe_sealed(present, device, limits, deadlines, challenge) if present else {}
     results = []
     graded = LEVELS if Path(path).is_dir() else sorted(present)  # one level file: that level only

@@ -53,10 +53,11 @@ def reference_results(level, device, challenge=0, solutions_dir=str(SOLUTIONS_DI
     return results
 
 
-def reference_seconds(level, device):
-    """How long each of the reference's probes took (the basis of default time limits)."""
+def reference_seconds(level, device, challenge=0):
+    """How long each of the reference's probes took (the basis of default time limits); computed
+    with the run's own challenge, so the reference data is made once."""
     if (level, device) not in _REFERENCE_SECONDS:
-        reference_results(level, device)
+        reference_results(level, device, challenge)
     return _REFERENCE_SECONDS[(level, device)]
 
 
@@ -64,12 +65,12 @@ MIN_CHECK_SECONDS = 10.0
 IMPORT_SECONDS = 20.0
 
 
-def default_deadlines(device, factor=50.0):
+def default_deadlines(device, challenge=0, factor=50.0):
     """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
     deadlines = {}
     for level in LEVELS:
         deadlines[f"level{level}.import"] = IMPORT_SECONDS
-        for check_id, seconds in reference_seconds(level, device).items():
+        for check_id, seconds in reference_seconds(level, device, challenge).items():
             deadlines[check_id] = max(MIN_CHECK_SECONDS, factor * seconds)
     return deadlines
 

@@ -106,7 +106,7 @@ def main():
                            str(tmp / "out"), "--workers", str(args.workers)])
         batch = wall / args.students
         print(f"batch ({args.workers} workers): {args.students} students in {wall:.1f} s = {batch:.2f} s/student; "
-              f"CPU {cpu / args.students:.2f} s/student (fork server start and reference included)")
+              f"CPU {cpu / args.students:.2f} s/student (a fresh sandbox per student and the reference included)")
         loop_wall = 0.0
         for i in range(args.loop_students):
             w, _ = timed([sys.executable, "-m", "autograder", "grade", str(tmp / "class" / f"student{i:03d}"),

@@ -6,11 +6,14 @@ import json
 import os
 import resource
 import shutil
+import signal
 import struct
+import subprocess
 import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -242,3 +245,59 @@ def test_strange_text_and_names_cost_only_their_student(tmp_path):
     assert rows["'=cmd|' -C calc'!A0"]["score"] == "25"
     assert rows["caf\\xe9"]["score"] == "25"
     assert ".hidden" not in rows and (out / "report.html").is_file()
+
+
+# --- the self-check's options, and interrupting a batch --------------------------------------------
+
+@pytest.mark.parametrize("args, says", [
+    (["--device", "cuda"] if not __import__("torch").cuda.is_available() else ["--device", "nope"], "--device"),
+    (["--submission", "nowhere"], "--submission nowhere: no such folder"),
+])
+def test_self_check_options_are_one_line(args, says):
+    done = subprocess.run([sys.executable, "-m", "pytest", "exercises", "-q", *args], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 4 and len(lines) <= 2 and says in lines[0], lines
+
+
+@pytest.mark.slow
+def test_a_single_level_file_is_one_level(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(SOLUTIONS_DIR / "level5_builtins.py"),
+                           "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    assert [level["level"] for level in report["levels"]] == [5]
+    assert report["score"] == report["max_score"] == 20
+
+
+@pytest.mark.slow
+def test_ctrl_c_ends_a_hung_batch_and_every_sandbox(tmp_path):
+    submissions, out = tmp_path / "class", tmp_path / "out"
+    for name in ("a", "b"):
+        (submissions / name).mkdir(parents=True)
+        (submissions / name / "level1_manual.py").write_text(
+            "import os, time\nif os.fork() == 0:\n    os.execv('/bin/sleep', ['sleep', '4321.8765'])\n"
+            "time.sleep(3600)\n")
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
+                             "--timeout", "600"], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    deadline = time.monotonic() + 120
+    while not sleepers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sleepers(), "the students' code never started"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "interrupted" in err
+    time.sleep(1)
+    assert sleepers() == []
+
+
+def sleepers():
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"4321.8765" in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            continue
+    return found
