@@ -1,6 +1,5 @@
 """The batch command's terminal side: a progress bar with an ETA, then a short summary."""
 
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape

@@ -9,7 +9,7 @@ from autograder.errors import UsageError
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.runner import default_deadlines, judge_level
 from autograder.sandbox import caps, jail
-from autograder.sandbox.runner import Limits, NotGraded, probe_sealed
+from autograder.sandbox.runner import Limits, NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
 
 
 def level_file_in(folder, name):

@@ -20,7 +20,7 @@ import pytest
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.runner import reference_results
 from tests.catalog import mutate
-from tests.sandbox_users import MODES, give_to, grading_as
+from tests.sandbox_users import MODES, give_to, grading_as, processes_with
 
 pytestmark = pytest.mark.slow
 
@@ -162,17 +162,6 @@ def reports_of(out, names):
     return {name: json.loads((out / f"{name}.json").read_text()) for name in names}
 
 
-def daemons_left():
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"1234.5678" in (entry / "cmdline").read_bytes():
-                found.append(entry.name)
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.parametrize("mode", MODES)
 def test_no_answer_and_no_forgery_scores(mode):
     with grading_as(mode) as (prefix, folder):
@@ -230,4 +219,4 @@ def test_classmates_and_the_grader_are_out_of_reach(mode):
     assert hog["levels"][0]["score"] == 0, hog["checks"][0]
     assert "memory limit" in hog["checks"][0]["message"], hog["checks"][0]["message"]
     assert listener.received == [], "a sandbox reached the grader's network"
-    assert daemons_left() == [], "a process a student started outlived the batch"
+    assert processes_with(b"1234.5678") == [], "a process a student started outlived the batch"

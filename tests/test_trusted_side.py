@@ -23,6 +23,7 @@ from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.sandbox import runner
 from autograder.sandbox.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
 from autograder.textsafe import for_csv, for_terminal
+from tests.sandbox_users import processes_with
 
 
 # --- the channel ----------------------------------------------------------------------------
@@ -281,23 +282,12 @@ def test_ctrl_c_ends_a_hung_batch_and_every_sandbox(tmp_path):
                              "--timeout", "600"], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 120
-    while not sleepers() and time.monotonic() < deadline:
+    while not processes_with(b"4321.8765") and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert sleepers(), "the students' code never started"
+    assert processes_with(b"4321.8765"), "the students' code never started"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err[-2000:]
     assert "interrupted" in err
     time.sleep(1)
-    assert sleepers() == []
-
-
-def sleepers():
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and b"4321.8765" in (entry / "cmdline").read_bytes():
-                found.append(entry.name)
-        except OSError:
-            continue
-    return found
+    assert processes_with(b"4321.8765") == []

@@ -22,6 +22,15 @@ PROCESSES = 64  # threads count too: torch starts a few per process
 CPU_PERIOD_US = 100_000
 
 
+def _end(pid):
+    """SIGKILL the sandbox's first process (its PID namespace ends with it); always True."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    return True
+
+
 def _own_cgroup(controller):
     """This process's cgroup folder for a v1 controller, or None."""
     try:
@@ -94,13 +103,7 @@ class CgroupCaps:
     def watch(self, pid):
         """The kernel enforces the caps; once its OOM killer has struck anywhere in the sandbox, end
         the whole sandbox (a killed helper must not leave a half-run step that scores). True then."""
-        if self.memory_exceeded():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            return True
-        return False
+        return self.memory_exceeded() and _end(pid)
 
     def close(self):
         """Kill whatever is left in the cgroups, then remove them."""
@@ -177,11 +180,7 @@ class WatchedCaps:
         self._next = now + 0.2
         if resident_bytes(pid) > self.limit:
             self.exceeded = True
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            return True
+            return _end(pid)
         return False
 
     def memory_exceeded(self):
