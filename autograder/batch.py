@@ -6,6 +6,7 @@ grades.csv is rebuilt from those files at the end.
 """
 
 import csv
+import hashlib
 import json
 import os
 import statistics
@@ -17,10 +18,10 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.feedback import write_class_report, write_feedback
-from autograder.grade import grade, new_challenge, not_graded_report, require_sandbox
+from autograder.grade import find_level_files, grade, new_challenge, not_graded_report, require_sandbox
 from autograder.levels import LEVELS
 from autograder.textsafe import for_csv
-from autograder.runner import default_deadlines, reference_results
+from autograder.runner import default_deadlines, fixed_deadlines, reference_results
 from autograder.sandbox.runner import Limits, NotGraded, allow_sandboxes, kill_all
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
@@ -42,10 +43,17 @@ class BatchResult:
     seconds: float = 0.0
 
 
+MAX_ID = 100  # characters: OUT/.<id>.json.tmp must stay under the 255-byte file name limit
+
+
 def student_id(name):
     """A folder name as a student id every output can hold: bytes that are not UTF-8 (kept by Python
-    as lone surrogates) become backslash escapes."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    as lone surrogates) become backslash escapes; a very long name is cut, with a hash of the whole."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if len(text.encode()) <= MAX_ID:
+        return text
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return text.encode()[:MAX_ID - 13].decode("utf-8", "ignore") + "-" + digest
 
 
 def find_students(submissions, out=None):
@@ -67,6 +75,14 @@ def find_students(submissions, out=None):
 
 
 def require_students(submissions, out):
+    submissions, target = Path(submissions).resolve(), Path(out).resolve()
+    if target == submissions:
+        raise UsageError(f"--out {out}: the submissions folder itself; results would become students on a "
+                         "rerun. Choose a folder beside it")
+    for folder in submissions.iterdir():  # OUT may sit in SUBMISSIONS, but never in a submission
+        if folder.is_dir() and (target == folder or folder in target.parents) and any(find_level_files(folder).values()):
+            raise UsageError(f"--out {out}: inside the student folder {student_id(folder.name)}, which holds level "
+                             "files; choose a folder outside every student's folder")
     folders, hidden = find_students(submissions, out)
     if not folders:
         raise UsageError(f"{submissions}: no student folders in it (expected SUBMISSIONS/<student_id>/ holding "
@@ -114,7 +130,10 @@ def feedback_page(report, folder):
     except Exception as error:  # a page is a convenience: the JSON and grades.csv are the record
         import sys
 
-        print(f"feedback page for {folder.name} not written: {type(error).__name__}: {error}", file=sys.stderr)
+        from autograder.textsafe import for_terminal
+
+        print(for_terminal(f"feedback page for {folder.name} not written: {type(error).__name__}: {error}"),
+              file=sys.stderr)
 
 
 def is_graded(path):
@@ -147,7 +166,7 @@ def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=Fals
     challenge = new_challenge()  # one secret per batch: no submission can carry answers made in advance
     for level in LEVELS:  # the reference, once per batch, in this trusted process
         reference_results(level, device, challenge)
-    deadlines = {} if fixed_timeout else default_deadlines(device, challenge)
+    deadlines = fixed_deadlines(limits.check_seconds) if fixed_timeout else default_deadlines(device, challenge)
     result = BatchResult(students=students, hidden=hidden)
     todo = []
     for student in students:

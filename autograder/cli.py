@@ -93,6 +93,19 @@ def limits_from(args):
 MIN_MEMORY_MB = 512
 
 
+def check_timeout(seconds, device):
+    """--timeout below what the reference itself needs here would fail correct code."""
+    if seconds is None:
+        return
+    from autograder.runner import slowest_reference_check
+
+    floor = max(1.0, 2 * slowest_reference_check(device))
+    if seconds < floor:
+        raise UsageError(f"--timeout {seconds:g}: the reference itself takes up to "
+                         f"{slowest_reference_check(device):.2f} s for a check on this machine; give at least "
+                         f"{floor:.1f} s, or leave --timeout out (50x the reference's time, at least 10 s)")
+
+
 def writable_folder(value, option):
     """A folder that exists or can be made: not a file, not under a file."""
     path = Path(value)
@@ -117,6 +130,7 @@ def writable_file(value, option):
 
 def run_grade(args):
     from autograder.grade import NotGraded, grade, require_level_files, require_sandbox
+    from autograder.runner import fixed_deadlines
 
     device = resolve(args.device)
     require_level_files(args.path)
@@ -127,7 +141,8 @@ def run_grade(args):
     try:
         limits = limits_from(args)
         require_sandbox(limits)
-        report = grade(args.path, device, limits, deadlines={} if args.timeout is not None else None)
+        check_timeout(args.timeout, device)
+        report = grade(args.path, device, limits, deadlines=fixed_deadlines(args.timeout) if args.timeout else None)
     except NotGraded as error:
         print(f"not graded: {error}", file=sys.stderr)
         return 1
@@ -138,7 +153,10 @@ def run_grade(args):
     if args.gradescope:
         from autograder.feedback import gradescope_results
 
-        Path(args.gradescope).write_text(json.dumps(gradescope_results(report), indent=2))
+        try:
+            Path(args.gradescope).write_text(json.dumps(gradescope_results(report), indent=2))
+        except OSError as error:  # the grade is printed below all the same
+            print(f"error: --gradescope {args.gradescope}: not written ({error.strerror})", file=sys.stderr)
     if args.json:
         print(json.dumps(report, indent=2, allow_nan=False))
     else:
@@ -168,6 +186,7 @@ def run_batch(args):
     writable_folder(args.out, "--out")
     limits_from(args)
     require_students(args.submissions, args.out)
+    check_timeout(args.timeout, device)
     return run_with_progress(args, device)
 
 

@@ -111,7 +111,9 @@ def gradescope_results(report):
 
 
 def write_class_report(out, reports, summary):
-    """OUT/report.html for the instructor, and OUT/results.json (Gradescope results per student)."""
+    """OUT/report.html for the instructor, and OUT/class/all_students_gradescope.json (each student's
+    Gradescope results, keyed by student: not itself a Gradescope file). OUT/class/ is a folder, so
+    no student's OUT/<id>.json can ever be mistaken for it."""
     out = Path(out)
     students = sorted(reports)
     max_score = max((r["max_score"] for r in reports.values()), default=100)
@@ -139,8 +141,10 @@ def write_class_report(out, reports, summary):
         students=[{"id": s, "score": reports[s]["score"], "levels": [lvl["score"] for lvl in reports[s]["levels"]]}
                   for s in students])
     write_text_atomically(out / "report.html", html)
-    write_text_atomically(out / "results.json", json.dumps(
-        {"format": "gradescope", "students": {s: gradescope_results(reports[s]) for s in students}}, indent=2))
+    (out / "class").mkdir(exist_ok=True)
+    write_text_atomically(out / "class" / "all_students_gradescope.json", json.dumps(
+        {"format": "one Gradescope results object per student",
+         "students": {s: gradescope_results(reports[s]) for s in students}}, indent=2))
     return out / "report.html"
 
 

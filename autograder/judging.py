@@ -49,6 +49,16 @@ def passed(message):
     return Verdict(True, message)
 
 
+def require_entries(got, count, what):
+    """Probe data must hold one entry per input the grader gave: a shorter list (an empty one
+    passes every loop over it) is not a result."""
+    if not isinstance(got, list) or len(got) != count:
+        size = len(got) if isinstance(got, list) else type(got).__name__
+        raise Problem(f"{what}: the grader asked about {count} inputs and got {size} answers back; "
+                      "the probe's data was incomplete or replaced.", "malformed")
+    return got
+
+
 def shape_text(shape):
     return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
 

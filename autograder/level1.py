@@ -5,7 +5,8 @@ import torch
 
 from autograder import fixtures, linear, placement
 from autograder.checks import Check
-from autograder.judging import Problem, passed, require_close, require_tensor, values, ratio, got_text
+from autograder.judging import (Problem, got_text, passed, ratio, require_close, require_entries, require_tensor,
+                                values)
 from autograder.levels import CONVERGENCE_EPOCHS
 from autograder.probing import as_tensor, describe, describe_losses, grad_of
 
@@ -67,6 +68,7 @@ def probe_forward(student, ctx):
 
 
 def judge_predictions(got, device, what):
+    require_entries(got, len(linear.probe_batches()), what)
     for batch, yhat in zip(linear.probe_batches(), got):
         n = len(batch["y"])
         if yhat.get("kind") == "tensor" and yhat["shape"] == [n, 2]:
@@ -101,6 +103,7 @@ def probe_mse(student, ctx):
 
 
 def judge_mse(got, want, ctx):
+    require_entries(got, len(linear.probe_batches()), "mse(y, yhat)")
     for batch, loss in zip(linear.probe_batches(), got):
         n = len(batch["y"])
         require_tensor(loss, f"mse(y, yhat) on a batch of {n}", shape=(), device=ctx.device)
@@ -156,6 +159,9 @@ def probe_sgd_update(student, ctx):
 
 
 def judge_sgd_update(got, want, ctx):
+    require_entries(got, len(LRS), "sgd_update(w, lr)")
+    if sorted(run.get("lr") for run in got) != sorted(LRS):
+        raise Problem("sgd_update: the probe's data was replaced (learning rates it was not given).", "malformed")
     for run in got:
         judge_one_update(run, ctx)
     return passed("w moved by exactly -lr * w.grad, in place, and is still a leaf that requires grad")
@@ -269,7 +275,7 @@ def probe_device(student, ctx):
 
 
 def judge_device(got, want, ctx):
-    return placement.judge_placement(got)
+    return placement.judge_placement(got, tried=want)
 
 
 CHECKS = [

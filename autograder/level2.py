@@ -6,7 +6,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from autograder import fixtures, linear, placement
 from autograder.checks import Check
-from autograder.judging import Problem, got_text, passed, require_close, require_tensor, values
+from autograder.judging import Problem, got_text, passed, require_close, require_entries, require_tensor, values
 from autograder.levels import CONVERGENCE_EPOCHS
 from autograder.probing import as_tensor, describe, describe_losses, is_tensor, tensor_values
 
@@ -99,6 +99,9 @@ def probe_getitem(student, ctx):
 
 
 def judge_getitem(got, want, ctx):
+    require_entries(got["items"], len(item_indices(linear.data_samples())), "data[i]")
+    if [entry.get("index") for entry in got["items"]] != list(item_indices(linear.data_samples())):
+        raise Problem("data[i]: the probe's data was replaced (indices it was not given).", "malformed")
     for entry in got["items"]:
         index, item = entry["index"], entry["item"]
         what = f"data[{index}]"
@@ -152,9 +155,10 @@ def probe_loader(student, ctx):
     def loader(**kwargs):
         return student.make_loader(data, **kwargs)
 
-    seeded = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
-    again = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED))
-    other = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(LOADER_SEED + 1))
+    seed = LOADER_SEED + linear.current_challenge() % 10_000
+    seeded = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    again = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    other = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed + 1))
     torch.manual_seed(0)
     return {
         "other_seed": read_epoch(other),
@@ -209,6 +213,9 @@ def judge_loader(got, want, ctx):
         raise Problem(f"{what}: generators with different seeds give the same order, so the order does not "
                       "come from the generator argument: pass generator=generator to the DataLoader.",
                       "ignored_generator")
+    if epochs[0] != epoch_order(want["epochs"][0], what):  # the seeded order is the DataLoader's own
+        raise Problem(f"{what}: the first epoch's order is not the one a DataLoader draws from this generator "
+                      "(shuffle=True, generator=generator): was the order made another way?", "ignored_generator")
     if epoch_order(got["ordered"], what) != everything:
         raise Problem("make_loader(data, batch_size=10, shuffle=False) should keep the dataset's order; it "
                       "shuffled. Pass shuffle=shuffle to the DataLoader.", "ignored_shuffle")
@@ -251,7 +258,7 @@ def probe_device(student, ctx):
 
 
 def judge_device(got, want, ctx):
-    return placement.judge_placement(got)
+    return placement.judge_placement(got, tried=want)
 
 
 CHECKS = [

@@ -108,7 +108,7 @@ def probe_device(student, ctx):
 
 
 def judge_device(got, want, ctx):
-    return placement.judge_placement(got, level3=True)
+    return placement.judge_placement(got, level3=True, tried=want)
 
 
 CHECKS = [

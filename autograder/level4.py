@@ -152,7 +152,7 @@ def probe_device(student, ctx):
 
 
 def judge_device(got, want, ctx):
-    return placement.judge_placement(got)
+    return placement.judge_placement(got, tried=want)
 
 
 CHECKS = [

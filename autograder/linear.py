@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from autograder.judging import Problem, passed, require_close, require_tensor, values, ratio
+from autograder.judging import Problem, passed, ratio, require_close, require_entries, require_tensor, values
 from autograder.levels import CONVERGENCE_EPOCHS
 
 TRUE_WEIGHTS = (-1.0, 3.0)
@@ -152,6 +152,7 @@ def judge_data(X, Y, samples, device, what):
 
 def judge_gradients(got, device, what):
     """got: a list, per probe batch, of describe(w.grad) after backward of the student's loss."""
+    require_entries(got, len(probe_batches()), what)
     for batch, grad in zip(probe_batches(), got):
         n = len(batch["y"])
         if grad.get("kind") == "none":

@@ -8,7 +8,7 @@ caught on a laptop or in CI without one.
 
 import torch
 
-from autograder.judging import Problem, passed
+from autograder.judging import Problem, passed, require_entries
 from autograder.probing import describe_exception, is_tensor
 
 META = "meta"
@@ -53,9 +53,14 @@ def fix_text(stub):
             "or .to(x.device)) or on the `device` argument, never on a fixed device.")
 
 
-def judge_placement(entries, level3=False):
+def judge_placement(entries, level3=False, tried=None):
     """Fail on the first stub that misplaces a tensor or breaks on another device; pass only when
-    some stub really ran on the meta device (empty stubs earn nothing here)."""
+    some stub really ran on the meta device (empty stubs earn nothing here). tried: the stubs the
+    grader's probe tries (the reference's entries): the data must report on exactly those."""
+    if tried is not None:
+        require_entries(entries, len(tried), "the device check")
+        if [entry.get("stub") for entry in entries] != [entry["stub"] for entry in tried]:
+            raise Problem("the device check: the probe's data was replaced (stubs it did not try).", "malformed")
     ran = 0
     for entry in entries:
         stub = entry["stub"]

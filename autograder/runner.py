@@ -65,6 +65,16 @@ MIN_CHECK_SECONDS = 10.0
 IMPORT_SECONDS = 20.0
 
 
+def fixed_deadlines(seconds):
+    """--timeout S: S for every check; an import keeps at least its own 20 s (a fresh sandbox's
+    import after a timeout must not be judged by a check's clock)."""
+    return {f"level{level}.import": max(IMPORT_SECONDS, seconds) for level in LEVELS}
+
+
+def slowest_reference_check(device, challenge=0):
+    return max(max(reference_seconds(level, device, challenge).values()) for level in LEVELS)
+
+
 def default_deadlines(device, challenge=0, factor=50.0):
     """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
     deadlines = {}

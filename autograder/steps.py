@@ -8,7 +8,7 @@ so one closed form serves both: features [1, x], gradient -(2/n) X^T (y - X w).
 import numpy as np
 
 from autograder import linear
-from autograder.judging import Problem, close, got_text, passed, require_close
+from autograder.judging import Problem, close, got_text, passed, require_close, require_entries
 from autograder.probing import CountingSGD, WarningLog, describe
 
 LR = 0.1
@@ -91,6 +91,8 @@ def judge_calls(calls, call_number):
 
 
 def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False):
+    for key in ("calls", "weights", "returned"):
+        require_entries(got[key], len(BATCHES), what)
     if not got["same_object"]:
         raise Problem(f"{what} replaced the model's parameter with a new object; the optimizer still holds "
                       "the old one. Let optimizer.step() change the parameters in place.", "parameter_replaced")
@@ -125,6 +127,8 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
 def judge_returned_loss(got, want, device, what, level5=False):
     """The returned value must be the loss at the weights the call started from (whatever they were:
     a wrong update is train_step's mistake, not this check's)."""
+    for key in ("weights", "returned"):
+        require_entries(got[key], len(BATCHES), what)
     starts = [step_start(), *got["weights"][:-1]]
     for number, (returned, batch, w, after_w) in enumerate(
             zip(got["returned"], step_batches(), starts, got["weights"]), 1):

@@ -290,3 +290,47 @@ def test_ctrl_c_ends_a_hung_batch_and_every_sandbox(tmp_path):
     assert "interrupted" in err
     time.sleep(1)
     assert processes_with(b"4321.8765") == []
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["grade", "solutions", "--device", "xpu"], "cpu, cuda or mps"),
+    (["grade", "solutions", "--timeout", "0.001"], "give at least"),
+])
+def test_devices_and_timeouts_the_kit_cannot_honour(argv, says, capsys, monkeypatch):
+    monkeypatch.chdir(REPO_ROOT)
+    assert main(argv) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_out_among_the_students_is_a_usage_error(tmp_path, capsys):
+    for name in ("ann", "bob"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        shutil.copy(SOLUTIONS_DIR / "level1_manual.py", tmp_path / "class" / name)
+    for out in (tmp_path / "class", tmp_path / "class" / "bob", tmp_path / "class" / "bob" / "results"):
+        assert main(["batch", str(tmp_path / "class"), "--out", str(out)]) == 2
+        assert "--out" in capsys.readouterr().err
+    assert not (tmp_path / "class" / "bob" / "results").exists()
+
+
+def test_long_and_reserved_student_names_keep_their_own_records():
+    from autograder.batch import MAX_ID, student_id
+
+    long_id = student_id("a" * 250)
+    assert len(long_id.encode()) <= MAX_ID and long_id != student_id("a" * 249)
+    assert student_id("results") == "results"  # class-wide files live in OUT/class/, never OUT/<id>.json
+
+
+@pytest.mark.slow
+def test_a_flooding_student_is_graded_not_excused(tmp_path):
+    flood = ("import os, struct\nfor fd in range(3, 32):\n    try:\n"
+             "        os.write(fd, struct.pack('>I', 256 * 1024) + b'x' * 262144)\n    except OSError:\n"
+             "        pass\n")
+    stubs = (EXERCISES_DIR / "level1_manual.py").read_text()
+    level1 = stubs.replace("    raise NotImplementedError(", "    " + flood.replace("\n", "\n    ") + "raise NotImplementedError(")
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "level1_manual.py").write_text(level1)
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "s" / "level1_manual.py"),
+                           "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["status"] == "graded" and report["score"] == 0

@@ -29,6 +29,7 @@ from autograder.sandbox.protocol import Budget, FrameReader, ProtocolError
 
 INFRA_ATTEMPTS = 3  # sandboxes that fail before their hello, per student, before giving up
 MAX_TEXT = 2000  # characters kept of any text a student's sandbox sends
+MAX_LEVEL_FILE = 20 * 2**20  # a notebook with its outputs is a few MB
 
 
 @dataclass
@@ -137,6 +138,12 @@ def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
                 unreadable[level] = {"type": None, "where": None,
                                      "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
                 continue
+            size = Path(path).stat().st_size
+            if size > MAX_LEVEL_FILE:  # read by the grader: a huge (or sparse) file must not fill its disk
+                unreadable[level] = {"type": None, "where": None,
+                                     "message": f"{Path(path).name} is {size / 2**20:.0f} MB; a level file may be "
+                                                f"at most {MAX_LEVEL_FILE // 2**20} MB (clear the notebook's outputs?)"}
+                continue
             name = LEVEL_FILES[level] if Path(path).suffix != ".ipynb" else LEVEL_FILES[level].replace(".py", ".ipynb")
             shutil.copyfile(path, home / name)
             homes[level] = name
@@ -166,11 +173,16 @@ class Attempts:
 
     def run(self):
         while True:
-            done = set(self.results) | {s for s in self.results if s.endswith(".import")}
             levels = [level for level in self.homes if level not in self.load_errors]
-            steps = steps_for(levels, done)
+            steps = steps_for(levels, set(self.results))
             if not steps:
                 break
+            if self.budget.left <= 0:  # the student's own sandboxes spent it: their steps, not our failure
+                for step in steps:
+                    if not step.endswith(".import"):
+                        self.charge(step, "protocol", f"sent the grader more than {self.budget.total // 2**20} MiB",
+                                    "(output written to the grader's channel?)")
+                continue
             self.attempt(steps)
         out = {}
         for level in self.homes:
@@ -254,8 +266,10 @@ class Attempts:
                 return self.charge(pending[0], "timeout", f"timed out after {self.seconds(pending[0]):g} s",
                                    "(an endless loop or a long sleep?)")
             except ProtocolError as error:
-                if not hello:
+                if not hello and self.budget.left > 0:
                     return self.infra(f"the sandbox sent {error} before starting")
+                if not hello:
+                    return None  # the budget ran out on an earlier sandbox's messages: run() charges the rest
                 return self.charge(pending[0], "protocol", f"sent the grader {error}",
                                    "(output written to the grader's channel?)")
             if event is None:  # end of file: the sandbox ended
