@@ -128,8 +128,8 @@ def judge_level(level, probed, device, challenge=0, solutions_dir=str(SOLUTIONS_
         kind = f"{error['type']}: " if error.get("type") else ""
         first_line = error["message"].splitlines()[0] if error.get("message") else ""
         message = f"{LEVEL_FILES[level]} could not be imported: {kind}{first_line}{where_text(error)}"
-        if error.get("plain"):
-            message = f"{LEVEL_FILES[level]}: {error['message']}"
+        if error.get("plain"):  # a message that names its own file
+            message = error["message"]
         diagnosis = error.get("diagnosis") or "import_failed"
         return [CheckResult(c.id, level, 0, c.points, False, message, diagnosis) for c in checks]
     reference = reference_results(level, device, challenge, solutions_dir)

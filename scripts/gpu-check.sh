@@ -14,7 +14,7 @@ nvidia-smi -L 2>/dev/null || echo "nvidia-smi: not found"
 $PY -c "import sys, torch; print('python', sys.version.split()[0], '| torch', torch.__version__, '| cuda available:', torch.cuda.is_available())"
 echo "== gpu tests"
 $PY -m pytest tests/test_gpu.py -m gpu -q -p no:cacheprovider -o addopts="" 2>&1 | tail -15
-echo "== grade solutions --device cuda (child processes)"
+echo "== grade solutions --device cuda (in the sandbox)"
 $PY -m autograder grade solutions --device cuda --json > /tmp/gpu-grade.json 2>/tmp/gpu-grade.err
 $PY - <<'PYEOF'
 import json

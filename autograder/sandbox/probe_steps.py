@@ -49,10 +49,10 @@ def import_level(level, path):
         try:
             code = notebook_source(path)
         except ValueError as error:
-            return None, {"type": None, "message": str(error), "where": None}
+            return None, {"type": None, "message": str(error), "where": None, "plain": True}
         except Exception as error:  # anything a crafted notebook makes the reader raise
             return None, {"type": None, "message": f"{path.name} is not a readable notebook: "
-                          f"{type(error).__name__}", "where": None}
+                          f"{type(error).__name__}", "where": None, "plain": True}
         path = path.with_suffix(".py")
         path.write_text(code)
     try:
@@ -65,8 +65,8 @@ def import_level(level, path):
     borrowed = borrowed_names(module)
     if borrowed:
         return None, {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
-                      "message": f"{', '.join(borrowed)} come(s) from the grader's own code, not from this file. "
-                                 "Write the stubs yourself; the grader's helpers are not answers."}
+                      "message": f"{path.name}: {', '.join(borrowed)} come(s) from the grader's own code, not "
+                                 "from this file. Write the stubs yourself; the grader's helpers are not answers."}
     return module, None
 
 
