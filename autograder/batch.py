@@ -75,6 +75,8 @@ def find_students(submissions, out=None):
 
 
 def require_students(submissions, out):
+    if not Path(submissions).is_dir():
+        raise UsageError(f"{submissions}: no such folder")
     submissions, target = Path(submissions).resolve(), Path(out).resolve()
     if target == submissions:
         raise UsageError(f"--out {out}: the submissions folder itself; results would become students on a "
