@@ -183,8 +183,10 @@ def run_batch(args):
     device = resolve(args.device)
     from autograder.batch import require_students
 
+    from autograder.grade import require_sandbox
+
     writable_folder(args.out, "--out")
-    limits_from(args)
+    require_sandbox(limits_from(args))
     require_students(args.submissions, args.out)
     check_timeout(args.timeout, device)
     return run_with_progress(args, device)

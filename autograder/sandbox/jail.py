@@ -108,16 +108,16 @@ def command(files, workdir, device="cpu"):
             args += ["--ro-bind", path, path]
     args += ["--ro-bind", str(Path(workdir) / "passwd"), "/etc/passwd",
              "--ro-bind", str(Path(workdir) / "group"), "/etc/group"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    if device != "cpu" and not device.startswith("meta"):
+        args += gpu_binds()
+    for mount in ("/tmp", "/dev/shm", HOME):  # before the binds: a venv under /tmp must stay visible
+        args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
     refs = reference_dir()
     if any(_inside(refs, folder) for folder in python_dirs()):
         args += ["--tmpfs", str(refs)]  # an installed kit carrying the reference: hidden all the same
-    args += ["--proc", "/proc", "--dev", "/dev"]
-    if device != "cpu" and not device.startswith("meta"):
-        args += gpu_binds()
-    for mount in ("/tmp", "/dev/shm", HOME):
-        args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     args += ["--ro-bind", str(kit_package()), f"{KIT_PARENT}/autograder"]
     for name, path in files.items():
         args += ["--ro-bind", str(path), f"{HOME}/{name}"]
