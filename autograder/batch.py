@@ -232,7 +232,8 @@ def write_grades_csv(path, students, reports):
 
 
 # Consequences of another mistake, not mistakes of their own: left out of "most common mistakes".
-CONSEQUENCES = {"not_converged", "not_updated", "diverged", "bad_losses", "raised", "unjudgeable"}
+CONSEQUENCES = {"not_converged", "not_updated", "diverged", "bad_losses", "raised", "unjudgeable", "loss_curve_mismatch",
+                "malformed"}
 
 
 def summarize(reports):
