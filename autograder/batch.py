@@ -26,7 +26,8 @@ from autograder.sandbox.runner import Limits, NotGraded, allow_sandboxes, kill_a
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.
 NOT_MISTAKES = {None, "not_implemented", "missing_file", "import_failed"}
-LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_memory": "memory limit"}
+LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_memory": "memory limit",
+                   "protocol": "channel limit"}
 
 
 BatchError = UsageError  # the batch's own usage errors are usage errors like any other
@@ -70,7 +71,10 @@ def find_students(submissions, out=None):
         if path.name.startswith("."):
             hidden.append(student_id(path.name))
             continue
-        students[student_id(path.name)] = path
+        key = student_id(path.name)
+        if key in students:  # a literal backslash name and an escaped byte: both kept, told apart
+            key = f"{key}-{hashlib.sha256(os.fsencode(path.name)).hexdigest()[:8]}"
+        students[key] = path
     return students, hidden
 
 

@@ -38,14 +38,21 @@ def print_summary(result, out, console):
     summary = summarize(result.reports)
     skipped = f", {len(result.skipped)} already graded (kept; --force regrades)" if result.skipped else ""
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
-    console.print(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
-                  f"class report {out}/report.html, feedback pages in {out}/feedback/")
+    console.print(for_terminal(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
+                               f"class report {out}/report.html, feedback pages in {out}/feedback/"), markup=False)
+    empty = sorted(s for s, r in result.reports.items() if r["checks"]
+                   and all(c.get("diagnosis") == "missing_file" for c in r["checks"]))
+    if empty:
+        console.print(for_terminal(f"no level file found for {len(empty)} students (scored 0): {', '.join(empty[:10])}"
+                                   f"{', ...' if len(empty) > 10 else ''}; files belong directly in "
+                                   "SUBMISSIONS/<student>/, named level1_manual.py .. level5_builtins.py"),
+                      markup=False)
     if result.hidden:
         console.print(for_terminal(f"skipped hidden folders (names starting with '.'): {', '.join(result.hidden)}"),
                       markup=False)
     if result.not_graded:
         console.print(f"NOT GRADED: {len(result.not_graded)} students (no score recorded; a rerun grades them):",
-                      markup=False)
+                      markup=False, highlight=False)
         for student, why in sorted(result.not_graded.items()):
             console.print(for_terminal(f"  {student}: {why}"), markup=False)
     console.print(f"scores: mean {summary['mean']:.1f}, sd {summary['stdev']:.1f}, "

@@ -99,13 +99,37 @@ def judge_train(got, want, ctx):
                                     names=("bias", "weight"))
 
 
+class RecordingLoss(nn.MSELoss):
+    """MSELoss that keeps the predictions it was given: proof that train_step ran on meta before
+    its final loss.item(), which a meta tensor cannot answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.inputs = []
+
+    def forward(self, input, target):
+        self.inputs.append(input)
+        return super().forward(input, target)
+
+
 def probe_device(student, ctx):
     trial, meta = placement.Trial(), placement.META
     model = nn.Linear(1, 1).to(meta)
     x, y = torch.randn(4, 1, device=meta), torch.randn(4, device=meta)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    trial.run("train_step(model, optimizer, loss_fn, x, y)",
-              lambda: student.train_step(model, optimizer, nn.MSELoss(), x, y) and model.weight, "model.weight")
+
+    def step():
+        loss_fn = RecordingLoss()
+        try:
+            student.train_step(model, optimizer, loss_fn, x, y)
+        except RuntimeError as error:
+            if not loss_fn.inputs or not any(text in str(error) for text in placement.NO_DATA_ON_META):
+                raise
+        if not loss_fn.inputs:
+            raise RuntimeError("train_step never called loss_fn")
+        return loss_fn.inputs[-1]
+
+    trial.run("train_step(model, optimizer, loss_fn, x, y)", step, "the predictions given to loss_fn")
     return trial.entries
 
 

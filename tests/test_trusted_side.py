@@ -334,3 +334,36 @@ def test_a_flooding_student_is_graded_not_excused(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["status"] == "graded" and report["score"] == 0
+
+
+def test_numbers_no_float_holds_cost_their_check_only():
+    from autograder.checks import all_checks
+    from autograder.runner import judge_check, loss_curve, reference_results
+
+    huge = {"data": {"weights": [-1.0, 3.0], "start": [1.0, -1.0],
+                     "losses": {"kind": "list", "length": 7, "items": [{"kind": "number", "value": 10**4000}] * 7}}}
+    assert loss_curve(huge) is None
+    result = judge_check(all_checks()["level1.train"], huge, reference_results(1, "cpu", 0)["level1.train"], "cpu")
+    assert not result.passed and result.points == 0
+
+
+def test_stubs_that_only_raise_a_meta_error_earn_no_device_points(tmp_path):
+    from autograder.runner import judge_level
+    from autograder.sandbox.probe_steps import load_and_probe
+
+    for level in (1, 5):
+        name = {1: "level1_manual.py", 5: "level5_builtins.py"}[level]
+        text = (EXERCISES_DIR / name).read_text().replace(
+            "raise NotImplementedError(", "raise RuntimeError('cannot be called on meta tensors') or (")
+        (tmp_path / name).write_text(text)
+        results = {r.id: r for r in judge_level(level, load_and_probe(level, tmp_path / name, "cpu"), "cpu")}
+        assert results[f"level{level}.device"].points == 0, results[f"level{level}.device"].message
+
+
+def test_folder_names_that_escape_alike_stay_two_students(tmp_path):
+    from autograder.batch import find_students
+
+    for name in (os.fsdecode(b"\xff"), "\\xff"):
+        (tmp_path / name).mkdir()
+    students, _ = find_students(tmp_path)
+    assert len(students) == 2 and len(set(students.values())) == 2

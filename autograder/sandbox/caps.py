@@ -56,6 +56,10 @@ def cgroups_usable():
 def describe():
     if cgroups_usable():
         return "memory, processes and CPU capped per student by cgroups"
+    if os.geteuid() == 0:  # the sandbox's user maps to real root, which RLIMIT_NPROC does not bind
+        return ("memory watched per student by the grader (sum of proportional memory) and RLIMIT_DATA per "
+                "process; PROCESSES AND CPU NOT CAPPED (root without writable cgroup v1 controllers: run the "
+                "grader as an unprivileged user there, where RLIMIT_NPROC holds)")
     return ("memory watched per student by the grader (sum of proportional memory) and RLIMIT_DATA per process, "
             "processes capped by RLIMIT_NPROC in the sandbox's user namespace, CPU not capped "
             "(no writable cgroups)")
