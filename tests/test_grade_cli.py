@@ -100,9 +100,9 @@ def test_exiting_student_code_costs_only_its_check(tmp_path):
 def test_a_hanging_stub_times_out_alone(tmp_path):
     source = mutate(1, {"level1.zero_grad": "while True:\n    pass"})
     (tmp_path / "level1_manual.py").write_text(source)
-    report = grade_json(tmp_path, "--timeout", "3")
+    report = grade_json(tmp_path, "--timeout", "5")
     level1 = {c["id"]: c for c in report["checks"] if c["level"] == 1}
-    assert "timed out after 3 s" in level1["level1.zero_grad"]["message"]
+    assert "timed out after 5 s" in level1["level1.zero_grad"]["message"]
     assert level1["level1.sgd_update"]["passed"] and level1["level1.make_data"]["passed"]
 
 
