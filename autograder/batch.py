@@ -18,7 +18,8 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.feedback import write_class_report, write_feedback
-from autograder.grade import find_level_files, grade, new_challenge, not_graded_report, require_sandbox
+from autograder.grade import (display_path, find_level_files, grade, new_challenge, not_graded_report,
+                              require_sandbox)
 from autograder.levels import LEVELS
 from autograder.textsafe import for_csv
 from autograder.runner import default_deadlines, fixed_deadlines, reference_results
@@ -50,7 +51,7 @@ MAX_ID = 100  # characters: OUT/.<id>.json.tmp must stay under the 255-byte file
 def student_id(name):
     """A folder name as a student id every output can hold: bytes that are not UTF-8 (kept by Python
     as lone surrogates) become backslash escapes; a very long name is cut, with a hash of the whole."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = display_path(name)
     if len(text.encode()) <= MAX_ID:
         return text
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]

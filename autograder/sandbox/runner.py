@@ -10,7 +10,6 @@ code: that is the grader's failure, retried, and reported as "not graded", never
 """
 
 import json
-import math
 import os
 import shutil
 import signal
@@ -127,6 +126,8 @@ def clean_result(result):
 
 def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
     """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
+    from autograder.grade import linked  # the same test the submission's discovery uses
+
     limits = limits or Limits()
     deadlines = deadlines or {}
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))  # 0700: the grader's own
@@ -134,7 +135,7 @@ def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
         home, homes, unreadable = workdir / "home", {}, {}
         home.mkdir()
         for level, path in files.items():  # a private copy: the sandbox never sees the original folder
-            if _linked(path):  # read as the grader, a link could expose any file on the machine
+            if linked(path):  # read as the grader, a link could expose any file on the machine
                 unreadable[level] = {"type": None, "where": None,
                                      "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
                 continue
@@ -153,10 +154,6 @@ def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-
-def _linked(path):
-    path = Path(path)
-    return path.is_symlink() or (path.parent.name == path.stem and path.parent.is_symlink())
 
 
 class Attempts:
@@ -343,8 +340,3 @@ def _exit_text(code):
             return f"was killed by signal {-code}"
     return f"exited with code {code}"
 
-
-def valid_seconds(value, what):
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise ValueError(f"{what} must be a positive number of seconds; got {value}")
-    return value
