@@ -22,7 +22,7 @@ from autograder.grade import (display_path, find_level_files, grade, new_challen
                               require_sandbox)
 from autograder.levels import LEVELS
 from autograder.textsafe import for_csv
-from autograder.runner import default_deadlines, fixed_deadlines, reference_results
+from autograder.judge import default_deadlines, fixed_deadlines, reference_results
 from autograder.sandbox.runner import Limits, NotGraded, allow_sandboxes, kill_all
 
 # Diagnoses that say nothing about a mistake: unfilled stubs and missing files.

@@ -97,7 +97,7 @@ def check_timeout(seconds, device):
     """--timeout below what the reference itself needs here would fail correct code."""
     if seconds is None:
         return
-    from autograder.runner import slowest_reference_check
+    from autograder.judge import slowest_reference_check
 
     slowest = slowest_reference_check(device)
     floor = max(1.0, 2 * slowest)
@@ -131,7 +131,7 @@ def writable_file(value, option):
 
 def run_grade(args):
     from autograder.grade import NotGraded, grade, require_level_files, require_sandbox
-    from autograder.runner import fixed_deadlines
+    from autograder.judge import fixed_deadlines
 
     device = resolve(args.device)
     require_level_files(args.path)

@@ -21,8 +21,3 @@ def resolve_device(name="cpu"):
     return name
 
 
-def prepare_comparisons():
-    """Full float32 matmuls on GPUs: TF32 would round away digits the judges compare."""
-    torch.set_float32_matmul_precision("highest")
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # files only, never a window
 from matplotlib.figure import Figure
 
-from autograder.hints import hint_for
+from autograder.checks.diagnoses import hint_for
 from autograder.levels import LEVEL_FILES
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),

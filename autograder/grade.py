@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
-from autograder.runner import default_deadlines, judge_level
+from autograder.judge import default_deadlines, judge_level
 from autograder.sandbox import caps, jail
 from autograder.sandbox.runner import Limits, NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
 
@@ -58,7 +58,7 @@ CHALLENGE_VARIABLE = "AUTOGRADER_CHALLENGE"
 
 
 def new_challenge():
-    """A fresh secret for one grading run: every probe input derives from it (autograder.linear).
+    """A fresh secret for one grading run: every probe input derives from it (autograder.probe.inputs).
     AUTOGRADER_CHALLENGE=N fixes it, to reproduce a run exactly; a fixed value must stay secret."""
     fixed = os.environ.get(CHALLENGE_VARIABLE, "").strip()
     if fixed:

@@ -15,11 +15,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 EXERCISES_DIR = REPO_ROOT / "exercises"
 
-# Epochs the convergence checks ask of `train`. Measured with bench/convergence_epochs.py: from
-# the grader's fixed start every level's reference is within 1e-3 of (-1, 3) after 4 epochs and
-# within 3e-6 after 7; an epoch costs about 0.02 s, so the margin is nearly free.
-CONVERGENCE_EPOCHS = 7
-
 
 def level_of_file(name):
     """The level number for a level file name, or None."""

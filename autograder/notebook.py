@@ -51,17 +51,17 @@ def stderr_to(out):
 
 
 def _grade(namespace, check_id, device):
-    from autograder.checks import ProbeContext, all_checks
+    from autograder.checks import all_checks
     from autograder.devices import resolve_device
     from autograder.grade import number
-    from autograder.runner import judge_check, reference_results
-    from autograder.sandbox.probe_steps import run_probe
+    from autograder.judge import judge_check, reference_results
+    from autograder.probe.run import ProbeContext, run_probe
 
     check = all_checks()[check_id]
     device = resolve_device(device or os.environ.get("AUTOGRADER_DEVICE", "cpu"))
     module = types.ModuleType(f"notebook_level{check.level}")
     module.__dict__.update(namespace)
-    probed = run_probe(check, module, ProbeContext(device))
+    probed = run_probe(check.probe, module, ProbeContext(device))
     reference = reference_results(check.level, device)[check_id]
     result = judge_check(check, probed, reference, device)
     verdict = "PASS" if result.passed else "FAIL"

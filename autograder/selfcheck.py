@@ -8,8 +8,8 @@ import pytest
 from autograder.checks import all_checks, checks_for_level
 from autograder.grade import number
 from autograder.levels import LEVEL_FILES
-from autograder.runner import judge_level
-from autograder.sandbox.probe_steps import load_and_probe
+from autograder.judge import judge_level
+from autograder.probe.run import load_and_probe
 
 
 class SelfCheck:

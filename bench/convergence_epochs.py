@@ -1,4 +1,4 @@
-"""How many epochs the reference needs, from the grader's fixed start, to come within 1e-3 of
+"""How many epochs the reference needs, from the grader's start (challenge 0), to come within 1e-3 of
 (-1, 3): the measurement behind CONVERGENCE_EPOCHS. Prints one row per level."""
 
 import time
@@ -6,16 +6,21 @@ import time
 import numpy as np
 import torch
 
-from autograder import linear
-from autograder.levels import CONVERGENCE_EPOCHS, LEVELS
-from autograder.loader import load_reference
+from autograder.checks.closed_form import TRUE_WEIGHTS
+from autograder.checks.regression import CONVERGENCE_TOLERANCE
+from autograder.judge import load_reference
+from autograder.levels import LEVELS
+from autograder.probe import inputs
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
 MAX_EPOCHS = 15
 
 
 def run_level(level):
     ref = load_reference(level)
-    start = torch.tensor(linear.START_WEIGHTS)
+    with inputs.challenge(0):
+        start_weights = inputs.start_weights()
+    start = torch.tensor(start_weights)
     torch.manual_seed(0)
     if level == 1:
         X, Y = ref.make_data(samples=1000)
@@ -26,8 +31,8 @@ def run_level(level):
         data = ref.RandomData(samples=1000)
         model = ref.make_model()
         with torch.no_grad():
-            model.bias.fill_(linear.START_WEIGHTS[0])
-            model.weight.fill_(linear.START_WEIGHTS[1])
+            model.bias.fill_(start_weights[0])
+            model.weight.fill_(start_weights[1])
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         step = lambda epoch: ref.train(model, data, optimizer, ref.make_loss(), epochs=1, seed=epoch)  # noqa: E731
         read = lambda: np.array([model.bias.item(), model.weight.item()])  # noqa: E731
@@ -50,9 +55,9 @@ def run_level(level):
     errors, began = [], time.perf_counter()
     for epoch in range(MAX_EPOCHS):
         step(epoch)
-        errors.append(float(np.abs(read() - np.array(linear.TRUE_WEIGHTS)).max()))
+        errors.append(float(np.abs(read() - np.array(TRUE_WEIGHTS)).max()))
     seconds = (time.perf_counter() - began) / MAX_EPOCHS
-    needed = next((i + 1 for i, e in enumerate(errors) if e < linear.CONVERGENCE_TOLERANCE), None)
+    needed = next((i + 1 for i, e in enumerate(errors) if e < CONVERGENCE_TOLERANCE), None)
     return needed, errors, seconds
 
 

@@ -13,8 +13,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR  # noqa: E402
-from autograder.runner import judge_level, reference_results  # noqa: E402
-from autograder.sandbox.probe_steps import load_and_probe  # noqa: E402
+from autograder.judge import judge_level, reference_results  # noqa: E402
+from autograder.probe.run import load_and_probe  # noqa: E402
 from tests.catalog import MISTAKES, write_submission  # noqa: E402
 
 SHOWN = ["sum instead of mean", "forgot zero_grad", "plain tensor instead of nn.Parameter",

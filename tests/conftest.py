@@ -1,7 +1,7 @@
 import pytest
 
-from autograder.runner import judge_level
-from autograder.sandbox.probe_steps import load_and_probe
+from autograder.judge import judge_level
+from autograder.probe.run import load_and_probe
 from tests.catalog import write_submission
 
 

@@ -10,13 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from autograder import fixtures, linear
+from autograder.probe import fixtures, inputs
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.feedback import loss_curve_png, write_feedback
 from autograder.grade import build_report
-from autograder.levels import CONVERGENCE_EPOCHS, LEVELS, REPO_ROOT, SOLUTIONS_DIR
-from autograder.loader import load_module
-from autograder.runner import judge_level
-from autograder.sandbox.probe_steps import load_and_probe
+from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
+from autograder.probe.loader import load_module
+from autograder.judge import judge_level
+from autograder.probe.run import load_and_probe
 from tests.catalog import mutate
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -75,10 +76,10 @@ def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
     curve = next(c for c in report["curves"] if c["level"] == 1)
     # the same run, outside the grader: the student's train from the grader's start and data
     student = load_module(path, "curve_student")
-    with linear.challenge(0):  # the in-process grading above used challenge 0
+    with inputs.challenge(0):  # the in-process grading above used challenge 0
         X, Y = fixtures.train_tensors("cpu")
-        w = torch.tensor(linear.start_weights(), requires_grad=True)
-        seed = linear.train_seed()
+        w = torch.tensor(inputs.start_weights(), requires_grad=True)
+        seed = inputs.train_seed()
     losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=seed)
     assert np.allclose(curve["student"], losses)
     assert len(curve["reference"]) == CONVERGENCE_EPOCHS and curve["reference"][-1] < 1e-6

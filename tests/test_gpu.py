@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
-from autograder.runner import judge_level
-from autograder.sandbox.probe_steps import load_and_probe
+from autograder.judge import judge_level
+from autograder.probe.run import load_and_probe
 from tests.catalog import CORRECT_VARIANTS, MISTAKES
 
 pytestmark = [pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")]

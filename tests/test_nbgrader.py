@@ -115,7 +115,7 @@ def test_grade_cell_keeps_stderr_clean(capfd):
     import logging
     import types
 
-    from autograder.loader import load_module
+    from autograder.probe.loader import load_module
     from autograder.notebook import grade_cell
 
     module = load_module(REPO_ROOT / "solutions" / "level2_dataset.py", "stderr_level2")

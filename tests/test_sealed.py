@@ -17,7 +17,7 @@ import threading
 import pytest
 
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
-from autograder.runner import reference_results
+from autograder.judge import reference_results
 from tests.catalog import mutate
 from tests.sandbox_users import MODES, give_to, grading_as, processes_with
 
@@ -53,7 +53,13 @@ def answer_thieves():
         return stubs_then(guarded.format("\n".join("    " + line for line in code.splitlines())))
 
     return {
-        "via_loader": attempt(f"from autograder.loader import load_reference\nref = load_reference(1)\n{take}"),
+        "via_loader": attempt(f"from autograder.judge import load_reference\nref = load_reference(1)\n{take}"),
+        # the grader's closed forms would answer the gradient and update checks without solving them
+        "via_closed_forms": attempt(
+            "from autograder.checks import closed_form\n"
+            "forward = lambda w, x: x @ w\nmse = lambda y, yhat: ((y - yhat) ** 2).mean()\n"
+            "def sgd_update(w, lr):\n    w.data -= lr * w.grad\n"
+            "def zero_grad(w):\n    w.grad = None\nclosed_form.gradient"),
         "via_sys_modules": attempt("import sys\nref = [m for n, m in list(sys.modules.items()) "
                                    f"if 'reference' in n or n.startswith('solutions')][0]\n{take}"),
         "via_kit_path": attempt(
@@ -64,11 +70,12 @@ def answer_thieves():
             "ref = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(ref)\n" + take),
         "exec_by_path": attempt(f"exec(open({solutions!r}).read(), globals())"),
         "from_solutions": attempt("from solutions.level1_manual import *"),
-        "binds_grader_code": attempt("from autograder.linear import gradient as forward"),
+        "binds_grader_code": attempt("from autograder.probe.tensors import describe as forward"),
         # answers computed for another challenge, replayed by re-pointing the kit's probe function
         "replays_probe_data": attempt(
-            f"import json\nimport autograder.sandbox.probe_steps as steps\nDATA = json.loads({replay!r})\n"
-            "steps.run_probe = lambda check, module, ctx, student_file=None: DATA[check.id]"),
+            f"import json\nimport autograder.probe.run as steps\nDATA = json.loads({replay!r})\n"
+            "IDS = {probe: check_id for check_id, probe in steps.PROBES.items()}\n"
+            "steps.run_shared = lambda shared, probe, module, ctx, student_file=None: DATA[IDS[probe]]"),
         # the same answers written straight to every descriptor that might be the grader's channel
         "writes_channel": attempt(
             f"import json, os, struct\nDATA = json.loads({replay!r})\n"
@@ -113,7 +120,11 @@ def neighbours(listen_port):
             f"assert not any('AUTOGRADER' in k or {SECRET!r} in v for k, v in os.environ.items())\n"
             f"for seen in [{str(REPO_ROOT / 'solutions')!r}, {str(REPO_ROOT / 'tests')!r}, "
             f"{str(REPO_ROOT / 'examples')!r}, '/tmp/pytest-of-root']:\n"
-            "    assert not os.path.exists(seen), seen\n"), 1),
+            "    assert not os.path.exists(seen), seen\n"
+            "import importlib.util, autograder\n"  # the probe side only: no judge, closed form or reference
+            "assert [sorted(os.listdir(p)) for p in autograder.__path__] == [['probe']], autograder.__path__\n"
+            "for name in ('autograder.checks', 'autograder.judge', 'autograder.grade', 'autograder.levels'):\n"
+            "    assert importlib.util.find_spec(name) is None, name\n"), 1),
         "memory_as_a_whole": REFERENCE.replace("import torch\n", (
             "import torch\nimport os\npids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n"
             "        hog = bytearray(400 * 2**20)\n        hog[::4096] = b'x' * len(hog[::4096])\n"

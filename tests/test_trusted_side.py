@@ -20,7 +20,7 @@ from autograder.cli import main
 from autograder.exercises import edited_files, write_exercises
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.sandbox import runner
-from autograder.sandbox.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
+from autograder.probe.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
 from autograder.textsafe import for_csv, for_terminal
 from tests.sandbox_users import processes_with
 
@@ -338,7 +338,7 @@ def test_a_flooding_student_is_graded_not_excused(tmp_path):
 
 def test_numbers_no_float_holds_cost_their_check_only():
     from autograder.checks import all_checks
-    from autograder.runner import judge_check, loss_curve, reference_results
+    from autograder.judge import judge_check, loss_curve, reference_results
 
     huge = {"data": {"weights": [-1.0, 3.0], "start": [1.0, -1.0],
                      "losses": {"kind": "list", "length": 7, "items": [{"kind": "number", "value": 10**4000}] * 7}}}
@@ -348,8 +348,8 @@ def test_numbers_no_float_holds_cost_their_check_only():
 
 
 def test_stubs_that_only_raise_a_meta_error_earn_no_device_points(tmp_path):
-    from autograder.runner import judge_level
-    from autograder.sandbox.probe_steps import load_and_probe
+    from autograder.judge import judge_level
+    from autograder.probe.run import load_and_probe
 
     for level in (1, 5):
         name = {1: "level1_manual.py", 5: "level5_builtins.py"}[level]

@@ -2,8 +2,8 @@
 
 What the student's code sees: its own user, mount, PID, IPC, UTS and network namespaces (no
 network: a loopback of its own only); uid 1000 with no capabilities; read-only views of the
-system libraries, the Python installation and the probe code (the `autograder` package, which
-holds no reference solution); a private tmpfs for /tmp, /dev/shm and its home folder, where its
+system libraries, the Python installation and the probe code (`autograder.probe` alone: no
+judge, no closed form, no reference); a private tmpfs for /tmp, /dev/shm and its home folder, where its
 level files are mounted read-only; a clean environment. Not the kit's source tree, not
 `solutions/`, not another student, not OUT. Everything in it dies with it (PID namespace, and
 --die-with-parent when the grader dies).
@@ -88,7 +88,7 @@ def command(files, workdir, device="cpu"):
 
     files: {name in the student's home: path on this machine, read-only there}; workdir: a
     private folder of the grader's holding passwd and group files for the sandbox."""
-    from autograder.sandbox.child import boot_command
+    from autograder.probe.child import boot_command
 
     bwrap = bwrap_binary()
     if not bwrap:
@@ -117,7 +117,9 @@ def command(files, workdir, device="cpu"):
         args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
-    args += ["--ro-bind", str(kit_package()), f"{KIT_PARENT}/autograder"]
+    # the probe side alone: `autograder` is a namespace package in there, with no judge, no closed
+    # form and no reference (autograder.probe imports nothing from the rest of the kit)
+    args += ["--ro-bind", str(kit_package() / "probe"), f"{KIT_PARENT}/autograder/probe"]
     for name, path in files.items():
         args += ["--ro-bind", str(path), f"{HOME}/{name}"]
     args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT)]

@@ -24,7 +24,7 @@ from pathlib import Path
 from autograder.checks import checks_for_level
 from autograder.levels import LEVEL_FILES
 from autograder.sandbox import caps, jail
-from autograder.sandbox.protocol import Budget, FrameReader, ProtocolError
+from autograder.probe.protocol import Budget, FrameReader, ProtocolError
 
 INFRA_ATTEMPTS = 3  # sandboxes that fail before their hello, per student, before giving up
 MAX_TEXT = 2000  # characters kept of any text a student's sandbox sends
@@ -193,7 +193,7 @@ class Attempts:
         if self.limits.sandbox:
             argv = jail.command({name: self.home / name for name in self.homes.values()}, self.workdir, self.device)
         else:  # the instructor's explicit choice: a plain child process, no namespaces
-            from autograder.sandbox.child import boot_command
+            from autograder.probe.child import boot_command
 
             argv = [sys.executable, "-I", "-c", boot_command(jail.kit_package().parent)]
         joins = caps_.join_files()

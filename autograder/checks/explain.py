@@ -1,6 +1,6 @@
 """Turn an exception a student's code raised into a message that says where and the likely cause."""
 
-from autograder.judging import Verdict
+from autograder.checks.verdicts import Verdict
 
 # (text found in the exception message, diagnosis, what to tell the student)
 KNOWN_ERRORS = [

@@ -1,13 +1,13 @@
-"""Level 5 checks: nn.Linear, nn.MSELoss, train_step (the broadcasting trap), training."""
+"""Level 5 (nn.Linear and nn.MSELoss): make_model, make_loss, train_step, train.
+
+Probe side: runs beside the student's code and returns plain data; never judges."""
 
 import torch
 from torch import nn
 
-from autograder import fixtures, linear, placement, steps
-from autograder.checks import Check
-from autograder.judging import Problem, passed
-from autograder.levels import CONVERGENCE_EPOCHS
-from autograder.probing import as_tensor, describe, describe_losses, type_name
+from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
 
 
 def probe_make_model(student, ctx):
@@ -20,32 +20,10 @@ def probe_make_model(student, ctx):
     return data
 
 
-def judge_make_model(got, want, ctx):
-    if not got["is_linear"]:
-        raise Problem(f"make_model() should return torch.nn.Linear(1, 1); got {got['type']}.", "not_linear")
-    if (got["in_features"], got["out_features"]) != (1, 1):
-        raise Problem(f"make_model() returned nn.Linear({got['in_features']}, {got['out_features']}); one "
-                      "input feature and one output: nn.Linear(1, 1).", "wrong_features")
-    if not got["bias"]:
-        raise Problem("make_model() returned a layer without bias; the line's -1 is the bias: keep bias=True.",
-                      "no_bias")
-    return passed("nn.Linear(1, 1) with a bias")
-
-
 def probe_make_loss(student, ctx):
     loss_fn = student.make_loss()
     return {"type": type_name(loss_fn), "is_mse": type(loss_fn) is nn.MSELoss,
             "reduction": getattr(loss_fn, "reduction", None)}
-
-
-def judge_make_loss(got, want, ctx):
-    if not got["is_mse"]:
-        raise Problem(f"make_loss() should return torch.nn.MSELoss(); got {got['type']}.", "not_mse_loss")
-    if got["reduction"] != "mean":
-        raise Problem(f"make_loss() uses reduction='{got['reduction']}'; the kit's loss is the mean: "
-                      "nn.MSELoss() (reduction='mean').",
-                      "sum_instead_of_mean" if got["reduction"] == "sum" else "wrong_reduction")
-    return passed("nn.MSELoss with the mean reduction")
 
 
 def set_line(model, bias, weight, device):
@@ -60,7 +38,7 @@ def line_of(model):
 
 def probe_train_step(student, ctx):
     model = nn.Linear(1, 1).to(ctx.device)
-    set_line(model, *steps.step_start(), ctx.device)
+    set_line(model, *inputs.step_start(), ctx.device)
     loss_fn = nn.MSELoss()
 
     def call(optimizer, batch):
@@ -71,32 +49,15 @@ def probe_train_step(student, ctx):
     return steps.probe_steps(model, lambda: line_of(model), call)
 
 
-WHAT = "train_step(model, optimizer, loss_fn, x, y)"
-
-
-def judge_train_step(got, want, ctx):
-    return steps.judge_train_step(got, want, ctx.device, WHAT, names=("bias", "weight"), broadcast_hint=True)
-
-
-def judge_train_step_loss(got, want, ctx):
-    return steps.judge_returned_loss(got, want, ctx.device, WHAT, level5=True)
-
-
 def probe_train(student, ctx):
     model = student.make_model().to(ctx.device)
-    start = linear.start_weights()
+    start = inputs.start_weights()
     set_line(model, *start, ctx.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     data = fixtures.train_dataset(ctx.device, ones_column=False)
     losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS,
-                           seed=linear.train_seed())
+                           seed=inputs.train_seed())
     return {"weights": line_of(model), "start": start, "losses": describe_losses(losses)}
-
-
-def judge_train(got, want, ctx):
-    return linear.judge_convergence(got, want, ctx.device,
-                                    f"train(model, data, optimizer, loss_fn, epochs={CONVERGENCE_EPOCHS})",
-                                    names=("bias", "weight"))
 
 
 class RecordingLoss(nn.MSELoss):
@@ -133,16 +94,12 @@ def probe_device(student, ctx):
     return trial.entries
 
 
-def judge_device(got, want, ctx):
-    return placement.judge_placement(got, tried=want)
-
-
-CHECKS = [
-    Check("level5.make_model", "nn.Linear(1, 1)", probe_make_model, judge_make_model),
-    Check("level5.make_loss", "nn.MSELoss()", probe_make_loss, judge_make_loss),
-    Check("level5.train_step", "same shapes, zero_grad, backward, one step", probe_train_step, judge_train_step),
-    Check("level5.train_step_loss", "train_step returns the loss before the step", probe_train_step,
-          judge_train_step_loss),
-    Check("level5.train", "training nn.Linear reaches bias -1, weight 3", probe_train, judge_train),
-    Check("level5.device", "train_step works on another device (meta)", probe_device, judge_device),
-]
+# check id -> probe: the judge side declares each check under the same id
+PROBES = {
+    "level5.make_model": probe_make_model,
+    "level5.make_loss": probe_make_loss,
+    "level5.train_step": probe_train_step,
+    "level5.train_step_loss": probe_train_step,
+    "level5.train": probe_train,
+    "level5.device": probe_device,
+}

@@ -4,16 +4,32 @@ machine). Returns plain data only; judging happens elsewhere."""
 
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from autograder import linear
-from autograder.checks import ProbeContext, all_checks
-from autograder.devices import prepare_comparisons
-from autograder.loader import load_submission
-from autograder.probing import WarningLog, describe_exception
+from autograder.probe import inputs
+from autograder.probe.loader import load_submission
+from autograder.probe.registry import PROBES, level_of, probes_for_level
+from autograder.probe.tensors import WarningLog, describe_exception
+
+
+@dataclass
+class ProbeContext:
+    """What a probe gets besides the student's module: the device and the run's challenge (the
+    seed of every probe input; see autograder.probe.inputs). Never the reference: it stays with the judge."""
+
+    device: str
+    challenge: int = 0
+
+
+def prepare_comparisons():
+    """Full float32 matmuls on GPUs: TF32 would round away digits the judges compare."""
+    torch.set_float32_matmul_precision("highest")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
 
 
 def plain(data):
@@ -29,11 +45,11 @@ def seed_everything(seed=0):
     random.seed(seed)
 
 
-def run_probe(check, module, ctx, student_file=None):
+def run_probe(probe, module, ctx, student_file=None):
     seed_everything()
     try:
-        with WarningLog(), linear.challenge(ctx.challenge):  # warnings must not reach stderr (nbgrader)
-            return {"data": plain(check.probe(module, ctx))}
+        with WarningLog(), inputs.challenge(ctx.challenge):  # warnings must not reach stderr (nbgrader)
+            return {"data": plain(probe(module, ctx))}
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # SystemExit and RecursionError from student code cost only this check
@@ -44,7 +60,7 @@ def import_level(level, path):
     """(module, None) or (None, load_error). A notebook becomes code first, here, under the caller's limits."""
     path = Path(path)
     if path.suffix == ".ipynb":
-        from autograder.notebooks import notebook_source
+        from autograder.probe.notebook_code import notebook_source
 
         try:
             code = notebook_source(path)
@@ -73,7 +89,7 @@ def import_level(level, path):
 # The names of the student contract (see the README's table): none may be the grader's own object.
 CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train", "RandomData",
             "make_loader", "CustomLinearModel", "make_optimizer", "train_step", "make_model", "make_loss")
-KIT = str(Path(__file__).resolve().parent.parent)
+KIT = str(Path(__file__).resolve().parent.parent)  # the autograder package
 
 
 def _from_kit(obj):
@@ -103,11 +119,10 @@ def run_steps(request, emit):
     Every level's steps start with its import step. An import step's result is {"data": None}
     or {"load_error": ...}; after a load error the level's other steps are not run (the parent
     knows and does not wait for them)."""
-    checks = all_checks()
     ctx = ProbeContext(device=request["device"], challenge=int(request["challenge"]))
-    modules, failed = {}, set()
+    modules, failed, shared = {}, set(), {}
     for step in request["steps"]:
-        level = int(step.split(".")[0].removeprefix("level"))
+        level = level_of(step)
         if level in failed:
             continue
         path = request["files"][str(level)]
@@ -121,16 +136,29 @@ def run_steps(request, emit):
             emit({"id": step, "result": {"data": None}})
         else:  # the file the module ran from (a notebook's code, written here), for error lines
             student_file = getattr(modules[level], "__file__", None) or str(path)
-            emit({"id": step, "result": run_probe(checks[step], modules[level], ctx, student_file)})
+            emit({"id": step, "result": run_shared(shared, PROBES[step], modules[level], ctx, student_file)})
+
+
+def run_shared(shared, probe, module, ctx, student_file=None):
+    """Checks that judge one probe's data two ways (forward and gradient, a step and its returned
+    loss) run it once per module."""
+    key = (id(module), probe)
+    if key not in shared:
+        shared[key] = run_probe(probe, module, ctx, student_file)
+    return shared[key]
 
 
 def load_and_probe(level, path, device, challenge=0):
     """In this process (the student's own code on their own machine, or the kit's tests): import
     the level file and run every probe. {"load_error": ...} or {check_id: result}."""
-    from autograder.checks import checks_for_level
-
     module, error = import_level(level, path)
     if error is not None:
         return {"load_error": error}
-    ctx = ProbeContext(device=device, challenge=challenge)
-    return {check.id: run_probe(check, module, ctx, str(path)) for check in checks_for_level(level)}
+    return probe_module(level, module, ProbeContext(device=device, challenge=challenge), str(path))
+
+
+def probe_module(level, module, ctx, student_file=None):
+    """{check_id: result} for every probe of the level, on an imported module."""
+    shared = {}
+    return {check_id: run_shared(shared, probe, module, ctx, student_file)
+            for check_id, probe in probes_for_level(level).items()}

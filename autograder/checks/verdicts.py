@@ -1,6 +1,6 @@
 """Judges' tools: verdicts, and comparisons of probe data that explain what differs.
 
-Everything here works on plain data (dicts, lists, numbers) produced by autograder.probing:
+Everything here works on plain data (dicts, lists, numbers) produced by autograder.probe.tensors:
 no judge ever touches an object the student's code made.
 """
 

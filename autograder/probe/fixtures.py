@@ -4,13 +4,13 @@ the run's challenge, never taken from a solution (no reference code enters a stu
 import torch
 from torch.utils.data import TensorDataset
 
-from autograder import linear
-from autograder.probing import as_tensor
+from autograder.probe import inputs
+from autograder.probe.tensors import as_tensor
 
 
 def train_tensors(device):
     """The convergence run's X (n, 2) = [1, x] and Y (n,), as float32 tensors on device."""
-    X, Y = linear.train_data()
+    X, Y = inputs.train_data()
     return (torch.tensor(X, dtype=torch.float32, device=device),
             torch.tensor(Y, dtype=torch.float32, device=device))
 

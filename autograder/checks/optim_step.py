@@ -1,5 +1,4 @@
-"""Probing and judging one optimizer step (levels 4 and 5): two calls of the student's train_step
-on two batches, with an SGD that records what it was asked to do.
+"""Judging one optimizer step (levels 4 and 5) from what autograder.probe.steps recorded.
 
 Weights are compared as [bias, slope], which is w for level 4 and (bias, weight) for level 5,
 so one closed form serves both: features [1, x], gradient -(2/n) X^T (y - X w).
@@ -7,67 +6,11 @@ so one closed form serves both: features [1, x], gradient -(2/n) X^T (y - X w).
 
 import numpy as np
 
-from autograder import linear
-from autograder.judging import Problem, close, got_text, passed, require_close, require_entries
-from autograder.probing import CountingSGD, WarningLog, describe
-
-LR = 0.1
-BATCHES = (2, 3)  # indices into linear.probe_batches(): a batch of 7, then one of 10
-
-
-def step_start():
-    """The weights [bias, slope] the two steps start from: this challenge's, near (0.25, -0.75)."""
-    rng = linear._rng(5)
-    return linear._f32(np.asarray([0.25, -0.75]) + rng.uniform(-0.2, 0.2, size=2))
-
-
-def step_batches():
-    batches = linear.probe_batches()
-    return [batches[i] for i in BATCHES]
-
-
-def expected_weights(batch_gradient=linear.gradient):
-    """The weights after each of the two reference SGD steps."""
-    w = np.asarray(step_start(), dtype=np.float64)
-    out = []
-    for batch in step_batches():
-        w = w - LR * batch_gradient(batch["x"], batch["y"], w)
-        out.append(w)
-    return out
-
-
-def probe_steps(model, read_weights, call_train_step):
-    """Run the student's train_step on the two batches with a recording SGD over model's parameters.
-
-    read_weights() gives the weights as [bias, slope]; call_train_step(optimizer, batch) calls the
-    student's train_step with that level's arguments."""
-    params = list(model.parameters())
-    optimizer = CountingSGD(params, lr=LR)
-    data = {"returned": [], "weights": [], "calls": [], "warnings": []}
-    for batch in step_batches():
-        optimizer.calls = []
-        with WarningLog() as log:
-            returned = call_train_step(optimizer, batch)
-        data["returned"].append(describe(returned, values=False))
-        data["weights"].append(read_weights())
-        data["calls"].append(optimizer.calls)
-        data["warnings"] += log.messages()
-    data["same_object"] = [id(p) for p in model.parameters()] == [id(p) for p in params]
-    return data
-
-
-def broadcast_gradient(x, y, w):
-    """The gradient when predictions (n, 1) meet targets (n,): the loss averages an (n, n) table
-    of every prediction against every target, which pulls each prediction toward mean(y)."""
-    y = np.full(len(y), np.mean(y))
-    return linear.gradient(x, y, w)
-
-
-def accumulating_gradient():
-    """The second step's gradient when the first batch's gradient was never cleared."""
-    first, second = step_batches()
-    w1 = expected_weights()[0]
-    return linear.gradient(first["x"], first["y"], step_start()) + linear.gradient(second["x"], second["y"], w1)
+from autograder.checks.closed_form import (accumulating_gradient, broadcast_gradient, expected_weights,
+                                           mse_value)
+from autograder.checks.regression import gradient_hint
+from autograder.checks.verdicts import Problem, close, got_text, passed, require_close, require_entries
+from autograder.probe.inputs import STEP_BATCHES, STEP_LR, step_batches, step_start
 
 
 def judge_calls(calls, call_number):
@@ -92,7 +35,7 @@ def judge_calls(calls, call_number):
 
 def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False):
     for key in ("calls", "weights", "returned"):
-        require_entries(got[key], len(BATCHES), what)
+        require_entries(got[key], len(STEP_BATCHES), what)
     if not got["same_object"]:
         raise Problem(f"{what} replaced the model's parameter with a new object; the optimizer still holds "
                       "the old one. Let optimizer.step() change the parameters in place.", "parameter_replaced")
@@ -110,15 +53,15 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
                           "so every prediction was compared with every target. Give both the same shape: "
                           f"model(x).squeeze(1) (or y.unsqueeze(1)).{warning}", "broadcasting")
         if number == 2:
-            accumulated = expected[0] - LR * accumulating_gradient()
+            accumulated = expected[0] - STEP_LR * accumulating_gradient()
             if close(weights, accumulated, device):
                 raise Problem(f"{what}: the second step used the sum of both batches' gradients: gradients "
                               "accumulate across calls. Call optimizer.zero_grad() before loss.backward().",
                               "forgot_zero_grad")
         start = np.asarray(step_start() if number == 1 else expected[0])
         batch_size = len(step_batches()[number - 1]["y"])
-        hint, diagnosis = linear.gradient_hint(weights - start, want_w - start, batch_size)
-        require_close(weights, want_w, f"{what}: {', '.join(names)} after SGD step {number} (lr={LR})",
+        hint, diagnosis = gradient_hint(weights - start, want_w - start, batch_size)
+        require_close(weights, want_w, f"{what}: {', '.join(names)} after SGD step {number} (lr={STEP_LR})",
                       device, hint, diagnosis)
     return passed("each call clears the gradients, runs backward and steps once; the parameters change in "
                   "place by exactly the SGD step")
@@ -128,7 +71,7 @@ def judge_returned_loss(got, want, device, what, level5=False):
     """The returned value must be the loss at the weights the call started from (whatever they were:
     a wrong update is train_step's mistake, not this check's)."""
     for key in ("weights", "returned"):
-        require_entries(got[key], len(BATCHES), what)
+        require_entries(got[key], len(STEP_BATCHES), what)
     starts = [step_start(), *got["weights"][:-1]]
     for number, (returned, batch, w, after_w) in enumerate(
             zip(got["returned"], step_batches(), starts, got["weights"]), 1):
@@ -138,14 +81,14 @@ def judge_returned_loss(got, want, device, what, level5=False):
         if returned.get("kind") != "number":
             raise Problem(f"{what} should return the batch loss as a float; got {got_text(returned)}.",
                           "returned_not_float")
-        before = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": w})
+        before = mse_value({"x": batch["x"], "y": batch["y"], "w": w})
         accepted = [before]
         if level5:  # the (batch, batch) broadcasting loss is train_step's mistake, judged there
             mean_y = [float(np.mean(batch["y"]))] * len(batch["y"])
-            accepted.append(linear.mse_value({"x": batch["x"], "y": mean_y, "w": w}) + float(np.var(batch["y"])))
+            accepted.append(mse_value({"x": batch["x"], "y": mean_y, "w": w}) + float(np.var(batch["y"])))
         if any(np.isclose(returned["value"], a, rtol=1e-4, atol=1e-6) for a in accepted):
             continue
-        after = linear.mse_value({"x": batch["x"], "y": batch["y"], "w": after_w})
+        after = mse_value({"x": batch["x"], "y": batch["y"], "w": after_w})
         if np.isclose(returned["value"], after, rtol=1e-4, atol=1e-6):
             raise Problem(f"{what} returned the loss after the step ({after:.5g}); return the loss computed "
                           f"before optimizer.step() ({before:.5g}).", "loss_after_step")

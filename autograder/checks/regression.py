@@ -1,116 +1,16 @@
-"""The regression's closed forms, the probe inputs, and judges shared by several levels.
-
-Probe inputs are plain lists made here from the grading run's challenge, a random number the
-trusted grader draws for each run and sends to the sandbox: the probe (which builds tensors from
-them) and the judge (which computes the closed form from them) see the same numbers, and a
-submission cannot carry answers computed in advance. Forging a result means computing the right
-values for inputs it has never seen, which is solving the exercise.
-"""
-
-import contextlib
-import contextvars
-from functools import lru_cache
+"""Judges shared by several levels: the data, the gradient against the closed form, convergence."""
 
 import numpy as np
 
-from autograder.judging import Problem, passed, ratio, require_close, require_entries, require_tensor, values
-from autograder.levels import CONVERGENCE_EPOCHS
+from autograder.checks.closed_form import TRUE_WEIGHTS, gradient
+from autograder.checks.verdicts import Problem, passed, ratio, require_close, require_entries, require_tensor, values
+from autograder.probe import inputs
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
-TRUE_WEIGHTS = (-1.0, 3.0)
 CONVERGENCE_TOLERANCE = 1e-3
-TRAIN_SAMPLES = 1000
 # Each epoch's loss of the student's run must match the reference run from the same start on the
 # same data and order: correct variants differ by float32 rounding (about 1e-6 relative).
 CURVE_RTOL, CURVE_ATOL = 1e-3, 1e-6
-
-_challenge = contextvars.ContextVar("challenge", default=0)
-
-
-@contextlib.contextmanager
-def challenge(value):
-    """Make every probe input below derive from value (per thread: batch workers grade side by side)."""
-    token = _challenge.set(int(value) % 2**31)
-    try:
-        yield
-    finally:
-        _challenge.reset(token)
-
-
-def current_challenge():
-    return _challenge.get()
-
-
-def _rng(offset):
-    return np.random.RandomState((_challenge.get() * 7 + offset) % 2**32)
-
-
-def start_weights():
-    """The start of every convergence run: far from (-1, 3), different for every challenge."""
-    rng = _rng(1)
-    return _f32([rng.uniform(0.5, 1.5), rng.uniform(-1.5, -0.5)])
-
-
-def data_samples():
-    """How many rows the data checks ask for: 200 to 299, by challenge."""
-    return 200 + int(_rng(6).randint(0, 100))
-
-
-def weight_count():
-    """num_parameters the weight checks ask for: 3 to 6, by challenge."""
-    return 3 + int(_rng(7).randint(0, 4))
-
-
-def train_seed():
-    """The seed passed to the level's train(): it fixes the order of the batches."""
-    return int(_rng(2).randint(1, 2**31 - 1))
-
-
-def train_data(samples=TRAIN_SAMPLES):
-    """The convergence run's data, made by the grader (never by a solution): X = [1, x], Y = -1 + 3x."""
-    x = _rng(3).randn(samples).astype(np.float32)
-    X = np.stack([np.ones(samples, dtype=np.float32), x], axis=1)
-    Y = (-X[:, 0] + np.float32(3) * X[:, 1]).astype(np.float32)
-    return X, Y
-
-
-def _f32(array):
-    return np.asarray(array, dtype=np.float32).astype(np.float64).tolist()
-
-
-def probe_batches():
-    """A hand-made batch and random ones (sizes 1, 7, 10) of this challenge: x (n, 2), y (n,), w (2,)."""
-    return [dict(batch) for batch in _probe_batches(_challenge.get())]
-
-
-@lru_cache(maxsize=256)
-def _probe_batches(seed):
-    rng = np.random.RandomState((seed * 7 + 1234) % 2**32)
-    # a hand-made batch (easy to follow in a message), at weights of this challenge
-    batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0],
-                "w": _f32(np.round(rng.uniform(-1, 1, size=2), 2))}]
-    for n in (1, 7, 10):
-        x = np.hstack([np.ones((n, 1)), rng.randn(n, 1)])
-        batches.append({"x": _f32(x), "y": _f32(2 * rng.randn(n)), "w": _f32(rng.randn(2))})
-    return batches
-
-
-def predictions(batch):
-    return np.asarray(batch["x"]) @ np.asarray(batch["w"])
-
-
-def mse_value(batch, yhat=None):
-    yhat = predictions(batch) if yhat is None else np.asarray(yhat)
-    return float(np.mean((np.asarray(batch["y"]) - yhat) ** 2))
-
-
-def gradient(x, y, w):
-    """Closed-form gradient of the mean squared error: -(2/n) X^T (y - X w)."""
-    x, y, w = (np.asarray(a, dtype=np.float64) for a in (x, y, w))
-    return -(2.0 / len(y)) * x.T @ (y - x @ w)
-
-
-def sgd_step(x, y, w, lr):
-    return np.asarray(w) - lr * gradient(x, y, w)
 
 
 def gradient_hint(got, want, batch_size):
@@ -152,8 +52,8 @@ def judge_data(X, Y, samples, device, what):
 
 def judge_gradients(got, device, what):
     """got: a list, per probe batch, of describe(w.grad) after backward of the student's loss."""
-    require_entries(got, len(probe_batches()), what)
-    for batch, grad in zip(probe_batches(), got):
+    require_entries(got, len(inputs.probe_batches()), what)
+    for batch, grad in zip(inputs.probe_batches(), got):
         n = len(batch["y"])
         if grad.get("kind") == "none":
             raise Problem(f"{what}: after loss.backward(), w.grad is None (batch of {n}). The loss is not "

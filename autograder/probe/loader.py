@@ -1,11 +1,8 @@
-"""Import a level file (a student's or the reference) as a module of its own name."""
+"""Import a level file (a student's, or in the grading process the reference) as a module of its own name."""
 
 import importlib.util
 import sys
-from functools import lru_cache
 from pathlib import Path
-
-from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
 
 def load_module(path, module_name):
@@ -20,11 +17,6 @@ def load_module(path, module_name):
         sys.modules.pop(module_name, None)
         raise
     return module
-
-
-@lru_cache(maxsize=None)
-def load_reference(level, solutions_dir=str(SOLUTIONS_DIR)):
-    return load_module(Path(solutions_dir) / LEVEL_FILES[level], f"reference_level{level}")
 
 
 _counter = 0

@@ -9,14 +9,15 @@ import math
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from autograder import linear
-from autograder.checks import JudgeContext, ProbeContext, checks_for_level
-from autograder.explain import explain_error, where_text
-from autograder.judging import Problem, Verdict
+from autograder.checks import JudgeContext, checks_for_level
+from autograder.checks.explain import explain_error, where_text
+from autograder.checks.verdicts import Problem, Verdict
 from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
-from autograder.loader import load_reference
-from autograder.sandbox.probe_steps import run_probe
+from autograder.probe import inputs
+from autograder.probe.loader import load_module
+from autograder.probe.run import ProbeContext, run_shared
 
 
 @dataclass
@@ -35,19 +36,25 @@ class CheckResult:
 _REFERENCE_SECONDS = {}
 
 
+@lru_cache(maxsize=None)
+def load_reference(level, solutions_dir=str(SOLUTIONS_DIR)):
+    """The reference solution of a level, imported here in the grading process and nowhere else."""
+    return load_module(Path(solutions_dir) / LEVEL_FILES[level], f"reference_level{level}")
+
+
 @lru_cache(maxsize=64)
 def reference_results(level, device, challenge=0, solutions_dir=str(SOLUTIONS_DIR)):
     """The reference's probe data for one challenge, computed in this (trusted) process."""
-    from autograder.sandbox.child import warm_up
+    from autograder.probe.child import warm_up
 
     warm_up()  # one-time imports must not be timed as a check (the time limits derive from these times)
     reference = load_reference(level, solutions_dir)
     ctx = ProbeContext(device=device, challenge=challenge)
-    results, seconds = {}, {}
-    with linear.challenge(challenge):
+    results, seconds, shared = {}, {}, {}
+    with inputs.challenge(challenge):
         for check in checks_for_level(level):
             began = time.perf_counter()
-            results[check.id] = run_probe(check, reference, ctx)
+            results[check.id] = run_shared(shared, check.probe, reference, ctx)
             seconds[check.id] = time.perf_counter() - began
             if "error" in results[check.id]:
                 raise RuntimeError(f"the reference solution fails its own probe {check.id}: "
@@ -97,7 +104,7 @@ def judge_check(check, probed, reference, device, challenge=0):
         verdict = Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis"))
     else:
         try:
-            with linear.challenge(challenge):
+            with inputs.challenge(challenge):
                 verdict = check.judge(probed["data"], reference["data"], JudgeContext(device, challenge))
         except Problem as problem:
             verdict = problem.verdict

@@ -1,6 +1,6 @@
 """Tools for probes: run student code and turn what comes back into plain data.
 
-Probes run where the student's code runs (the same process under pytest, a child process
+Probes run where the student's code runs (the same process under pytest, a sandbox
 under the grader). They never judge: they report types, shapes, flags and raw values as
 lists, numbers and strings, and the judges in the trusted process decide.
 """

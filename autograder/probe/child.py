@@ -1,7 +1,7 @@
 """The probe side: the program that runs inside a student's sandbox. It never judges.
 
-Started as `python -I -c BOOT` by autograder.sandbox.runner, with the request (plain JSON) on
-stdin and the result channel on stdout. Before any student code runs it moves the channel to a
+Started as `python -I -c BOOT` by autograder.sandbox.runner (the judge side), with the request
+(plain JSON) on stdin and the result channel on stdout. Before any student code runs it moves the channel to a
 private descriptor, points stdin, stdout and stderr at /dev/null, takes its resource limits,
 imports torch and the probes, and says hello. Then, for each step the grader asked for, in
 order: import a level file (notebooks are turned into code here, under the sandbox's limits) or
@@ -20,7 +20,7 @@ MAX_REQUEST = 1 * 2**20
 def boot_command(kit_parent):
     """The -c program that starts main() with the kit importable from kit_parent, before anything else."""
     return (f"import sys; sys.path.insert(0, {str(kit_parent)!r}); "
-            "from autograder.sandbox.child import main; main()")
+            "from autograder.probe.child import main; main()")
 
 
 def read_request():
@@ -75,7 +75,7 @@ def warm_up():
 
 
 def main():
-    from autograder.sandbox.protocol import write_frame
+    from autograder.probe.protocol import write_frame
 
     errors = os.dup(2)  # until the hello, a failure is the grader's: it goes to the grader's log
     try:
@@ -86,7 +86,7 @@ def main():
 
         import torch
 
-        from autograder.sandbox.probe_steps import run_steps
+        from autograder.probe.run import run_steps
 
         torch.set_num_threads(1)  # tiny tensors, and the CPU is shared with classmates
         warm_up()

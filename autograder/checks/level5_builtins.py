@@ -1,0 +1,68 @@
+"""Level 5 checks (level5_builtins.py): nn.Linear, nn.MSELoss, train_step, training.
+
+Judge side: each check's probe is autograder.probe.level5_builtins.PROBES[id]; the judges here
+see only the plain data it sent back."""
+
+
+from autograder.checks import Check, optim_step, placement, regression
+from autograder.checks.verdicts import Problem, passed
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
+
+
+def judge_make_model(got, want, ctx):
+    if not got["is_linear"]:
+        raise Problem(f"make_model() should return torch.nn.Linear(1, 1); got {got['type']}.", "not_linear")
+    if (got["in_features"], got["out_features"]) != (1, 1):
+        raise Problem(f"make_model() returned nn.Linear({got['in_features']}, {got['out_features']}); one "
+                      "input feature and one output: nn.Linear(1, 1).", "wrong_features")
+    if not got["bias"]:
+        raise Problem("make_model() returned a layer without bias; the line's -1 is the bias: keep bias=True.",
+                      "no_bias")
+    return passed("nn.Linear(1, 1) with a bias")
+
+
+def judge_make_loss(got, want, ctx):
+    if not got["is_mse"]:
+        raise Problem(f"make_loss() should return torch.nn.MSELoss(); got {got['type']}.", "not_mse_loss")
+    if got["reduction"] != "mean":
+        raise Problem(f"make_loss() uses reduction='{got['reduction']}'; the kit's loss is the mean: "
+                      "nn.MSELoss() (reduction='mean').",
+                      "sum_instead_of_mean" if got["reduction"] == "sum" else "wrong_reduction")
+    return passed("nn.MSELoss with the mean reduction")
+
+
+WHAT = "train_step(model, optimizer, loss_fn, x, y)"
+
+
+def judge_train_step(got, want, ctx):
+    return optim_step.judge_train_step(got, want, ctx.device, WHAT, names=("bias", "weight"), broadcast_hint=True)
+
+
+def judge_train_step_loss(got, want, ctx):
+    return optim_step.judge_returned_loss(got, want, ctx.device, WHAT, level5=True)
+
+
+def judge_train(got, want, ctx):
+    return regression.judge_convergence(got, want, ctx.device,
+                                    f"train(model, data, optimizer, loss_fn, epochs={CONVERGENCE_EPOCHS})",
+                                    names=("bias", "weight"))
+
+
+def judge_device(got, want, ctx):
+    return placement.judge_placement(got, tried=want)
+
+
+CHECKS = [
+    Check("level5.make_model", "nn.Linear(1, 1)", judge_make_model,
+          points=3, stubs=("make_model",)),
+    Check("level5.make_loss", "nn.MSELoss()", judge_make_loss,
+          points=3, stubs=("make_loss",)),
+    Check("level5.train_step", "same shapes, zero_grad, backward, one step", judge_train_step,
+          points=7, stubs=("train_step",)),
+    Check("level5.train_step_loss", "train_step returns the loss before the step", judge_train_step_loss,
+          points=2, stubs=("train_step",)),
+    Check("level5.train", "training nn.Linear reaches bias -1, weight 3", judge_train,
+          points=4, stubs=("train",)),
+    Check("level5.device", "train_step works on another device (meta)", judge_device,
+          points=1, stubs=("train_step",)),
+]

@@ -1,0 +1,107 @@
+"""Every input a probe hands to student code, made from the grading run's challenge.
+
+The challenge is a random number the grader draws for each run: batches, starting weights, data
+sizes, the training data and its seed all derive from it, so a submission cannot carry answers
+computed in advance. This module holds inputs only: the answers (closed forms, the reference's
+results) live on the judge side, in `autograder.checks`, which no sandbox holds.
+"""
+
+import contextlib
+import contextvars
+from functools import lru_cache
+
+import numpy as np
+
+TRAIN_SAMPLES = 1000
+# Epochs the convergence checks ask of `train`. Measured with bench/convergence_epochs.py: from
+# the grader's fixed start every level's reference is within 1e-3 of (-1, 3) after 4 epochs and
+# within 3e-6 after 7; an epoch costs about 0.02 s, so the margin is nearly free.
+CONVERGENCE_EPOCHS = 7
+STEP_LR = 0.1  # the learning rate of the two recorded optimizer steps (levels 4 and 5)
+STEP_BATCHES = (2, 3)  # indices into probe_batches() of those steps: a batch of 7, then one of 10
+
+_challenge = contextvars.ContextVar("challenge", default=0)
+
+
+@contextlib.contextmanager
+def challenge(value):
+    """Make every input below derive from value (per thread: batch workers grade side by side)."""
+    token = _challenge.set(int(value) % 2**31)
+    try:
+        yield
+    finally:
+        _challenge.reset(token)
+
+
+def current_challenge():
+    return _challenge.get()
+
+
+def _rng(offset):
+    return np.random.RandomState((_challenge.get() * 7 + offset) % 2**32)
+
+
+def f32(array):
+    """Values as float32 would hold them, as plain Python floats."""
+    return np.asarray(array, dtype=np.float32).astype(np.float64).tolist()
+
+
+def start_weights():
+    """The start of every convergence run: far from (-1, 3), different for every challenge."""
+    rng = _rng(1)
+    return f32([rng.uniform(0.5, 1.5), rng.uniform(-1.5, -0.5)])
+
+
+def data_samples():
+    """How many rows the data checks ask for: 200 to 299, by challenge."""
+    return 200 + int(_rng(6).randint(0, 100))
+
+
+def weight_count():
+    """num_parameters the weight checks ask for: 3 to 6, by challenge."""
+    return 3 + int(_rng(7).randint(0, 4))
+
+
+def train_seed():
+    """The seed passed to the level's train(): it fixes the order of the batches."""
+    return int(_rng(2).randint(1, 2**31 - 1))
+
+
+def train_data(samples=TRAIN_SAMPLES):
+    """The convergence run's data, made by the grader (never by a solution): X = [1, x], Y = -1 + 3x."""
+    x = _rng(3).randn(samples).astype(np.float32)
+    X = np.stack([np.ones(samples, dtype=np.float32), x], axis=1)
+    Y = (-X[:, 0] + np.float32(3) * X[:, 1]).astype(np.float32)
+    return X, Y
+
+
+def probe_batches():
+    """A hand-made batch and random ones (sizes 1, 7, 10) of this challenge: x (n, 2), y (n,), w (2,)."""
+    return [dict(batch) for batch in _probe_batches(_challenge.get())]
+
+
+@lru_cache(maxsize=256)
+def _probe_batches(seed):
+    rng = np.random.RandomState((seed * 7 + 1234) % 2**32)
+    # a hand-made batch (easy to follow in a message), at weights of this challenge
+    batches = [{"x": [[1.0, 0.5], [1.0, -1.5], [1.0, 2.0]], "y": [0.5, -5.5, 5.0],
+                "w": f32(np.round(rng.uniform(-1, 1, size=2), 2))}]
+    for n in (1, 7, 10):
+        x = np.hstack([np.ones((n, 1)), rng.randn(n, 1)])
+        batches.append({"x": f32(x), "y": f32(2 * rng.randn(n)), "w": f32(rng.randn(2))})
+    return batches
+
+
+def step_start():
+    """The weights [bias, slope] the two recorded steps start from: this challenge's, near (0.25, -0.75)."""
+    return f32(np.asarray([0.25, -0.75]) + _rng(5).uniform(-0.2, 0.2, size=2))
+
+
+def step_batches():
+    batches = probe_batches()
+    return [batches[i] for i in STEP_BATCHES]
+
+
+def predictions(batch):
+    """The predictions the mse probe hands the student's loss: x @ w of the batch (an input there)."""
+    return np.asarray(batch["x"]) @ np.asarray(batch["w"])

@@ -1,0 +1,144 @@
+"""Level 2 (Dataset and DataLoader): RandomData, make_loader, train.
+
+Probe side: runs beside the student's code and returns plain data; never judges."""
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from autograder.probe import fixtures, inputs, placement
+from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor, tensor_values
+
+
+def item_indices(samples):
+    return (0, 7, samples - 1)
+
+
+LOADER_SAMPLES, LOADER_BATCH, LOADER_SEED = 50, 8, 3
+
+
+def describe_attribute(obj, name, values=True):
+    if not hasattr(obj, name):
+        return {"kind": "missing"}
+    return describe(getattr(obj, name), values)
+
+
+def dataset_instance(student, ctx):
+    """The student's RandomData; if its __init__ fails, a bare one holding the reference's tensors,
+    so that __len__ and __getitem__ are graded on their own."""
+    torch.manual_seed(0)
+    try:
+        data = student.RandomData(samples=inputs.data_samples(), device=ctx.device)
+        if is_tensor(getattr(data, "X", None)) and is_tensor(getattr(data, "Y", None)):
+            return data, False
+    except Exception:
+        pass
+    X, Y = fixtures.train_tensors(ctx.device)
+    data = object.__new__(student.RandomData)
+    data.X, data.Y = X[:inputs.data_samples()], Y[:inputs.data_samples()]
+    return data, True
+
+
+def probe_dataset(student, ctx):
+    data = student.RandomData(samples=inputs.data_samples(), device=ctx.device)
+    default = student.RandomData(device=ctx.device)
+    return {"X": describe_attribute(data, "X"), "Y": describe_attribute(data, "Y"),
+            "default_X": describe_attribute(default, "X", values=False)}
+
+
+def probe_len(student, ctx):
+    data, bare = dataset_instance(student, ctx)
+    raw = type(data).__len__(data)  # what __len__ returns, before len() accepts or rejects it
+    return {"raw": describe(raw, values=False), "rows": int(data.X.shape[0]), "bare": bare}
+
+
+def probe_getitem(student, ctx):
+    data, bare = dataset_instance(student, ctx)
+    items = []
+    for index in item_indices(int(data.X.shape[0])):
+        items.append({"index": index, "item": describe(type(data).__getitem__(data, index)),
+                      "x": describe(data.X[index]), "y": describe(data.Y[index])})
+    return {"items": items, "bare": bare}
+
+
+class IndexData(Dataset):
+    """Item i is ([1, i], i): the batches a loader yields tell which indices it drew."""
+
+    def __init__(self, samples, device):
+        index = torch.arange(samples, dtype=torch.float32, device=device)
+        self.X = torch.stack([torch.ones_like(index), index], dim=1)
+        self.Y = index
+
+    def __getitem__(self, index):
+        return self.X[index], self.Y[index]
+
+    def __len__(self):
+        return len(self.Y)
+
+
+def read_epoch(loader):
+    batches = []
+    for batch in loader:
+        if type(batch) in (list, tuple) and len(batch) == 2 and is_tensor(batch[0]) and is_tensor(batch[1]):
+            batches.append({"x_shape": [int(n) for n in batch[0].shape],
+                            "y": [int(round(v)) for v in np.ravel(tensor_values(batch[1]))]})
+        else:
+            return {"bad": describe(batch, values=False)}
+    return batches
+
+
+def probe_loader(student, ctx):
+    data = IndexData(LOADER_SAMPLES, ctx.device)
+
+    def loader(**kwargs):
+        return student.make_loader(data, **kwargs)
+
+    seed = LOADER_SEED + inputs.current_challenge() % 10_000
+    seeded = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    again = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed))
+    other = loader(batch_size=LOADER_BATCH, shuffle=True, generator=torch.Generator().manual_seed(seed + 1))
+    torch.manual_seed(0)
+    return {
+        "other_seed": read_epoch(other),
+        "is_loader": isinstance(seeded, DataLoader),
+        "type": describe(seeded, values=False),
+        "epochs": [read_epoch(seeded), read_epoch(seeded)],
+        "again": read_epoch(again),
+        "ordered": read_epoch(loader(batch_size=10, shuffle=False)),
+        "default": read_epoch(loader()),
+    }
+
+
+def probe_train(student, ctx):
+    torch.manual_seed(0)
+    data = student.RandomData(samples=inputs.TRAIN_SAMPLES, device=ctx.device)
+    data.X, data.Y = fixtures.train_tensors(ctx.device)  # the student's Dataset, on the grader's data
+    start = inputs.start_weights()
+    w = as_tensor(start, ctx.device, requires_grad=True)
+    losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
+    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses)}
+
+
+def probe_device(student, ctx):
+    trial, meta = placement.Trial(), placement.META
+    trial.run("RandomData(samples=8, device='meta')",
+                     lambda: (lambda d: (d.X, d.Y))(student.RandomData(samples=8, device=meta)), "self.X", "self.Y")
+    bare = object.__new__(student.RandomData)
+    bare.X, bare.Y = placement.meta_inputs(8)
+    trial.run("RandomData.__getitem__", lambda: tuple(type(bare).__getitem__(bare, 3)), "x", "y")
+    loader_data = IndexData(8, meta)
+    trial.run("make_loader(data)", lambda: tuple(next(iter(student.make_loader(
+        loader_data, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0))))), "x", "y")
+    return trial.entries
+
+
+# check id -> probe: the judge side declares each check under the same id
+PROBES = {
+    "level2.dataset": probe_dataset,
+    "level2.len": probe_len,
+    "level2.getitem": probe_getitem,
+    "level2.loader": probe_loader,
+    "level2.train": probe_train,
+    "level2.device": probe_device,
+}
