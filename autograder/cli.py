@@ -148,11 +148,11 @@ def run_grade(args):
         print(f"not graded: {error}", file=sys.stderr)
         return 1
     if args.feedback:
-        from autograder.feedback import write_feedback
+        from autograder.output.html import write_feedback
 
         write_feedback(report, args.feedback)
     if args.gradescope:
-        from autograder.feedback import gradescope_results
+        from autograder.output.gradescope import gradescope_results
 
         try:
             Path(args.gradescope).write_text(json.dumps(gradescope_results(report), indent=2))
@@ -161,17 +161,17 @@ def run_grade(args):
     if args.json:
         print(json.dumps(report, indent=2, allow_nan=False))
     else:
-        from autograder.report import print_report
+        from autograder.output.terminal import print_report
 
         print_report(report)
     return 0
 
 
 def run_batch(args):
-    from autograder.batch_report import run_with_progress
+    from autograder.output.terminal_batch import run_with_progress
 
     if args.dask:
-        from autograder.dask_backend import DaskUnavailable, connect
+        from autograder.batch.dask import DaskUnavailable, connect
 
         try:  # fail fast, before any grading, when Dask is missing or the scheduler is unreachable
             connect(args.dask).close()
@@ -182,7 +182,7 @@ def run_batch(args):
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)
-    from autograder.batch import require_students
+    from autograder.batch.students import require_students
 
     from autograder.grade import require_sandbox
 
@@ -206,14 +206,14 @@ def resolve(name):
 
 
 def run_make_exercises(args):
-    from autograder.exercises import stale_files, write_exercises
+    from autograder.authoring.exercises import stale_files, write_exercises
 
     if args.check:
         stale = stale_files(args.solutions, args.exercises)
         for path in stale:
             print(f"stale: {path} (run python -m autograder make-exercises)")
         return 1 if stale else 0
-    from autograder.exercises import edited_files
+    from autograder.authoring.exercises import edited_files
 
     edited = edited_files(args.solutions, args.exercises)
     if edited and not args.force:
@@ -226,7 +226,7 @@ def run_make_exercises(args):
 
 def run_nbgrader(args):
     from autograder.checks import all_checks
-    from autograder.notebooks import build_course
+    from autograder.authoring.course import build_course
 
     unknown = sorted(set(args.hidden or []) - set(all_checks()))
     if unknown:

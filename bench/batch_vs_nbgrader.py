@@ -54,7 +54,7 @@ def nbgrader_class(tmp, students):
         return None
     import nbformat
 
-    from autograder.notebooks import build_course
+    from autograder.authoring.course import build_course
 
     course = tmp / "course"
     for path in build_course(course):

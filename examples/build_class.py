@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from autograder.exercises import replace_stubs  # noqa: E402
+from autograder.authoring.exercises import replace_stubs  # noqa: E402
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, SOLUTIONS_DIR  # noqa: E402
 
 STEP_WITHOUT_ZERO_GRAD = """

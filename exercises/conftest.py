@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from autograder.devices import resolve_device
-from autograder.selfcheck import SelfCheck
+from autograder.authoring.pytest_plugin import SelfCheck
 
 
 def pytest_addoption(parser):

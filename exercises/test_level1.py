@@ -1,5 +1,5 @@
 """Self-check for level 1 (level1_manual.py): pytest exercises -m level1"""
 
-from autograder.selfcheck import level_tests
+from autograder.authoring.pytest_plugin import level_tests
 
 test_level1 = level_tests(1)

@@ -9,7 +9,7 @@ other check of the level must pass.
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.exercises import replace_stubs
+from autograder.authoring.exercises import replace_stubs
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
 

@@ -12,7 +12,7 @@ import torch
 
 from autograder.probe import fixtures, inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
-from autograder.feedback import loss_curve_png, write_feedback
+from autograder.output.html import loss_curve_png, write_feedback
 from autograder.grade import build_report
 from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
 from autograder.probe.loader import load_module

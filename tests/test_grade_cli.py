@@ -149,7 +149,7 @@ def test_a_diverging_run_still_gives_valid_json(tmp_path):
 def test_notebook_scratch_cells_and_magics_do_not_cost_points(tmp_path):
     import nbformat
 
-    from autograder.notebooks import level_notebook
+    from autograder.authoring.course import level_notebook
 
     notebook = level_notebook(1)
     scratch = ["raise ValueError('a scratch cell that fails')", "%matplotlib inline\nfiles = !ls\ntorch.randn?",
@@ -165,7 +165,7 @@ def test_notebook_scratch_cells_and_magics_do_not_cost_points(tmp_path):
 def test_notebook_errors_name_the_cell(tmp_path):
     import nbformat
 
-    from autograder.notebooks import level_notebook
+    from autograder.authoring.course import level_notebook
 
     notebook = level_notebook(1)
     for cell in notebook.cells:

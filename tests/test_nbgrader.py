@@ -116,7 +116,7 @@ def test_grade_cell_keeps_stderr_clean(capfd):
     import types
 
     from autograder.probe.loader import load_module
-    from autograder.notebook import grade_cell
+    from autograder.authoring.grade_cells import grade_cell
 
     module = load_module(REPO_ROOT / "solutions" / "level2_dataset.py", "stderr_level2")
     original = module.RandomData.__len__

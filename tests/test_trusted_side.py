@@ -17,11 +17,11 @@ import time
 import pytest
 
 from autograder.cli import main
-from autograder.exercises import edited_files, write_exercises
+from autograder.authoring.exercises import edited_files, write_exercises
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.sandbox import runner
 from autograder.probe.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
-from autograder.textsafe import for_csv, for_terminal
+from autograder.output.textsafe import for_csv, for_terminal
 from tests.sandbox_users import processes_with
 
 
@@ -313,7 +313,7 @@ def test_out_among_the_students_is_a_usage_error(tmp_path, capsys):
 
 
 def test_long_and_reserved_student_names_keep_their_own_records():
-    from autograder.batch import MAX_ID, student_id
+    from autograder.batch.students import MAX_ID, student_id
 
     long_id = student_id("a" * 250)
     assert len(long_id.encode()) <= MAX_ID and long_id != student_id("a" * 249)
@@ -361,7 +361,7 @@ def test_stubs_that_only_raise_a_meta_error_earn_no_device_points(tmp_path):
 
 
 def test_folder_names_that_escape_alike_stay_two_students(tmp_path):
-    from autograder.batch import find_students
+    from autograder.batch.students import find_students
 
     for name in (os.fsdecode(b"\xff"), "\\xff"):
         (tmp_path / name).mkdir()

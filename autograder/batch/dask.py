@@ -60,8 +60,9 @@ def student_files(folder):
 def grade_job(student, submission, files, device, limits, deadlines, challenge):
     """Runs on a Dask worker: the report for one student (a not-graded record if the worker cannot
     grade: no sandbox there, say)."""
-    from autograder.batch import grade_one
-    from autograder.grade import UsageError, not_graded_report, require_sandbox
+    from autograder.batch.policy import grade_one
+    from autograder.errors import UsageError
+    from autograder.grade import not_graded_report, require_sandbox
 
     try:
         require_sandbox(limits)

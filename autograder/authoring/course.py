@@ -2,7 +2,7 @@
 
 The notebooks are generated from solutions/*.py (py:percent) with jupytext; nbgrader's cell
 metadata (schema version 3) marks solution cells, read-only cells and grade cells. A grade
-cell calls autograder.notebook.grade_cell with the notebook's namespace: no check logic lives
+cell calls autograder.authoring.grade_cells.grade_cell with the notebook's namespace: no check logic lives
 in a notebook.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.checks import checks_for_level
-from autograder.exercises import BEGIN, stubs_of
+from autograder.authoring.exercises import BEGIN, stubs_of
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
 SCHEMA_VERSION = 3
@@ -35,7 +35,7 @@ def nbgrader_metadata(grade_id, solution=False, grade=False, locked=False, point
 
 def grade_cell_source(check, hidden):
     header = (f"# Check {check.id}: {check.title} ({check.points} points"
-              f"{'; hidden until grading' if hidden else ''})\nfrom autograder.notebook import grade_cell\n")
+              f"{'; hidden until grading' if hidden else ''})\nfrom autograder.authoring.grade_cells import grade_cell\n")
     call = f'grade_cell(globals(), "{check.id}")'
     if hidden:
         return f"{header}### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"

@@ -5,7 +5,7 @@ from rich.table import Table
 from rich.text import Text
 
 from autograder.levels import LEVEL_FILES
-from autograder.textsafe import for_terminal
+from autograder.output.textsafe import for_terminal
 
 
 def print_report(report, console=None):

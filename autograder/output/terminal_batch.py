@@ -5,8 +5,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from autograder.batch import find_students, run_batch, summarize
-from autograder.textsafe import for_terminal
+from autograder.batch.run import run_batch
+from autograder.batch.students import find_students
+from autograder.batch.summary import summarize
+from autograder.output.textsafe import for_terminal
 
 
 def run_with_progress(args, device):

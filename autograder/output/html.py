@@ -1,13 +1,12 @@
 """Feedback pages for students, the class report for instructors, and Gradescope's results format.
 
-Pages are rendered with Jinja2 from autograder/templates/ and are self-contained: plots are
+Pages are rendered with Jinja2 from autograder/output/templates/ and are self-contained: plots are
 PNG files made with matplotlib's Agg backend and embedded as base64, so a page opens offline.
 """
 
 import base64
 import io
 import json
-import os
 import statistics
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +18,8 @@ from matplotlib.figure import Figure
 
 from autograder.checks.diagnoses import hint_for
 from autograder.levels import LEVEL_FILES
+from autograder.output.files import write_atomically
+from autograder.output.gradescope import gradescope_results
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -97,19 +98,6 @@ def write_feedback(report, folder):
     return folder / "index.html"
 
 
-def gradescope_results(report):
-    """Gradescope's autograder results.json for one submission."""
-    return {
-        "score": report["score"],
-        "output": f"Graded on {report['device']}: {report['score']}/{report['max_score']}.",
-        "tests": [{"name": c["id"], "score": c["points"], "max_score": c["max_points"],
-                   "status": "passed" if c["passed"] else "failed",
-                   "output": c["message"] + (f"\n\nHint: {hint_for(c.get('diagnosis'))}"
-                                             if not c["passed"] and hint_for(c.get("diagnosis")) else "")}
-                  for c in report["checks"]],
-    }
-
-
 def write_class_report(out, reports, summary):
     """OUT/report.html for the instructor, and OUT/class/all_students_gradescope.json (each student's
     Gradescope results, keyed by student: not itself a Gradescope file). OUT/class/ is a folder, so
@@ -140,15 +128,9 @@ def write_class_report(out, reports, summary):
         levels=level_rows, checks=checks, mistakes=mistakes, limits=summary["limits"], link=link,
         students=[{"id": s, "score": reports[s]["score"], "levels": [lvl["score"] for lvl in reports[s]["levels"]]}
                   for s in students])
-    write_text_atomically(out / "report.html", html)
+    write_atomically(out / "report.html", html)
     (out / "class").mkdir(exist_ok=True)
-    write_text_atomically(out / "class" / "all_students_gradescope.json", json.dumps(
+    write_atomically(out / "class" / "all_students_gradescope.json", json.dumps(
         {"format": "one Gradescope results object per student",
          "students": {s: gradescope_results(reports[s]) for s in students}}, indent=2))
     return out / "report.html"
-
-
-def write_text_atomically(path, text):
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)

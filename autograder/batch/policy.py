@@ -1,0 +1,19 @@
+"""The one failure policy both backends share: the grader's own failure is never a student's score.
+
+A student's broken code costs its own checks (the sandbox and the judges see to that); what fails
+around it (no sandbox, a crashed worker, a bug of the grader's) becomes a not-graded record with
+the reason, which a rerun grades again, never a zero and never the end of the batch.
+"""
+
+from autograder.grade import grade, not_graded_report
+from autograder.sandbox.runner import NotGraded
+
+
+def grade_one(folder, device, limits, deadlines, challenge):
+    """A student's report; when the grader itself fails, a not-graded record instead of a score."""
+    try:
+        return grade(folder, device, limits, deadlines, challenge=challenge)
+    except NotGraded as error:
+        return not_graded_report(folder, device, str(error))
+    except Exception as error:  # the grader's own bug: never a student's grade, never the batch's end
+        return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})")
