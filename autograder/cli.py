@@ -77,7 +77,7 @@ def limits_from(args):
     """The grading limits from the options, each checked before anything is graded."""
     import math
 
-    from autograder.sandbox.runner import Limits
+    from autograder.config import MIN_MEMORY_MB, Limits
 
     if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
         raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds per check")
@@ -88,9 +88,6 @@ def limits_from(args):
     if args.timeout is not None:
         limits.check_seconds = args.timeout
     return limits
-
-
-MIN_MEMORY_MB = 512
 
 
 def check_timeout(seconds, device):
@@ -183,7 +180,6 @@ def run_batch(args):
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)
     from autograder.batch.students import require_students
-
     from autograder.grade import require_sandbox
 
     writable_folder(args.out, "--out")
@@ -225,8 +221,8 @@ def run_make_exercises(args):
 
 
 def run_nbgrader(args):
-    from autograder.checks import all_checks
     from autograder.authoring.course import build_course
+    from autograder.checks import all_checks
 
     unknown = sorted(set(args.hidden or []) - set(all_checks()))
     if unknown:

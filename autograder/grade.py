@@ -1,15 +1,14 @@
 """Grade one submission: find its level files, probe them in a sandbox, judge here, report."""
 
-import math
-import os
-import secrets
 from pathlib import Path
 
+from autograder.config import Limits, new_challenge
 from autograder.errors import UsageError
-from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.judge import default_deadlines, judge_level
+from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
+from autograder.results import Report
 from autograder.sandbox import caps, jail
-from autograder.sandbox.runner import Limits, NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
+from autograder.sandbox.runner import NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
 
 
 def level_file_in(folder, name):
@@ -42,33 +41,6 @@ def find_level_files(path):
     raise UsageError(f"{path}: no such file or folder")
 
 
-def number(x):
-    x = round(float(x), 2)
-    return int(x) if x == int(x) else x
-
-
-def finite_or_none(values):
-    """JSON has no NaN or infinity: such values become null."""
-    if values is None:
-        return None
-    return [v if math.isfinite(v) else None for v in values]
-
-
-CHALLENGE_VARIABLE = "AUTOGRADER_CHALLENGE"
-
-
-def new_challenge():
-    """A fresh secret for one grading run: every probe input derives from it (autograder.probe.inputs).
-    AUTOGRADER_CHALLENGE=N fixes it, to reproduce a run exactly; a fixed value must stay secret."""
-    fixed = os.environ.get(CHALLENGE_VARIABLE, "").strip()
-    if fixed:
-        try:
-            return int(fixed) % 2**31
-        except ValueError:
-            raise UsageError(f"{CHALLENGE_VARIABLE}={fixed!r}: not an integer") from None
-    return secrets.randbelow(2**31)
-
-
 def isolation_text(limits):
     if not limits.sandbox:
         return "off: --no-sandbox (student code ran as a plain child process of the grader)"
@@ -85,26 +57,8 @@ def require_sandbox(limits):
 
 
 def build_report(submission, device, results, isolation=None):
-    """The report object `grade --json` prints, from the CheckResults of the levels graded."""
-    levels = []
-    for level in sorted({r.level for r in results}):
-        mine = [r for r in results if r.level == level]
-        levels.append({"level": level, "score": number(sum(r.points for r in mine)),
-                       "max_score": number(sum(r.max_points for r in mine))})
-    return {
-        "submission": display_path(submission),
-        "status": "graded",
-        "isolation": isolation,
-        "device": device,
-        "score": number(sum(r.points for r in results)),
-        "max_score": number(sum(r.max_points for r in results)),
-        "levels": levels,
-        "checks": [{"id": r.id, "level": r.level, "points": number(r.points), "max_points": r.max_points,
-                    "passed": r.passed, "message": r.message, "diagnosis": r.diagnosis} for r in results],
-        # the loss per epoch of the grader's convergence run of each level, the student's and the reference's
-        "curves": [{"level": r.level, "student": finite_or_none(r.curve), "reference": r.reference_curve}
-                   for r in results if r.id.endswith(".train") and r.reference_curve],
-    }
+    """The report `grade --json` prints (see autograder.results), from the CheckResults of the levels graded."""
+    return Report.graded(display_path(submission), device, results, isolation).to_json()
 
 
 def grade(path, device="cpu", limits=None, deadlines=None, submission=None, challenge=None):
@@ -147,7 +101,4 @@ def display_path(path):
 
 def not_graded_report(submission, device, why):
     """What is recorded for a student the grader could not grade: no score at all, and why."""
-    return {"submission": display_path(submission), "status": "not_graded", "reason": str(why)[:500], "device": device,
-            "score": None, "max_score": None, "levels": [], "checks": [], "curves": []}
-
-
+    return Report.not_graded(display_path(submission), device, why).to_json()

@@ -7,10 +7,10 @@ reference's probe data for the same challenge. The reference module is loaded he
 
 import math
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from autograder import config
 from autograder.checks import JudgeContext, checks_for_level
 from autograder.checks.explain import explain_error, where_text
 from autograder.checks.verdicts import Problem, Verdict
@@ -18,20 +18,7 @@ from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
 from autograder.probe import inputs
 from autograder.probe.loader import load_module
 from autograder.probe.run import ProbeContext, run_shared
-
-
-@dataclass
-class CheckResult:
-    id: str
-    level: int
-    points: float
-    max_points: int
-    passed: bool
-    message: str
-    diagnosis: str = None
-    curve: list = None  # the per-epoch losses of the student's convergence run (train checks)
-    reference_curve: list = None
-
+from autograder.results import CheckResult
 
 _REFERENCE_SECONDS = {}
 
@@ -71,27 +58,21 @@ def reference_seconds(level, device, challenge=0):
     return _REFERENCE_SECONDS[(level, device)]
 
 
-MIN_CHECK_SECONDS = 10.0
-IMPORT_SECONDS = 20.0
-
-
 def fixed_deadlines(seconds):
-    """--timeout S: S for every check; an import keeps at least its own 20 s (a fresh sandbox's
-    import after a timeout must not be judged by a check's clock)."""
-    return {f"level{level}.import": max(IMPORT_SECONDS, seconds) for level in LEVELS}
+    """--timeout S: S for every check (the limits' check_seconds); an import keeps at least its own
+    IMPORT_SECONDS (a fresh sandbox's import after a timeout must not be judged by a check's clock)."""
+    return config.import_deadlines(LEVELS, seconds)
 
 
 def slowest_reference_check(device, challenge=0):
     return max(max(reference_seconds(level, device, challenge).values()) for level in LEVELS)
 
 
-def default_deadlines(device, challenge=0, factor=50.0):
-    """Per-check time limits: a generous multiple of the reference's own time, at least 10 s."""
-    deadlines = {}
+def default_deadlines(device, challenge=0):
+    """Per-check time limits: a generous multiple of the reference's own time (see autograder.config)."""
+    deadlines = config.import_deadlines(LEVELS)
     for level in LEVELS:
-        deadlines[f"level{level}.import"] = IMPORT_SECONDS
-        for check_id, seconds in reference_seconds(level, device, challenge).items():
-            deadlines[check_id] = max(MIN_CHECK_SECONDS, factor * seconds)
+        deadlines.update(config.check_deadlines(reference_seconds(level, device, challenge)))
     return deadlines
 
 

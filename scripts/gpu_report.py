@@ -12,8 +12,8 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR  # noqa: E402
 from autograder.judge import judge_level, reference_results  # noqa: E402
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR  # noqa: E402
 from autograder.probe.run import load_and_probe  # noqa: E402
 from tests.catalog import MISTAKES, write_submission  # noqa: E402
 

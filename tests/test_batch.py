@@ -12,6 +12,7 @@ import time
 import pytest
 
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
+from tests.reports import read_report
 
 pytestmark = pytest.mark.slow
 EXAMPLES = REPO_ROOT / "examples"
@@ -48,10 +49,10 @@ def test_example_class(tmp_path):
     assert {row["status"] for row in rows.values()} == {"graded"}
     assert rows["alice"]["score"] == "100" and rows["ivan"]["score"] == "0"
     assert rows["grace"]["level5"] == "0" and rows["frank"]["level3"] == "0"
-    grace = json.loads((out / "grace.json").read_text())
+    grace = read_report(out / "grace.json")
     # --timeout is the checks' limit: an import keeps its own 20 s
     assert any("timed out after 20 s" in c["message"] for c in grace["checks"] if c["level"] == 5)
-    frank = json.loads((out / "frank.json").read_text())
+    frank = read_report(out / "frank.json")
     assert any("exited with code 1" in c["message"] for c in frank["checks"] if c["level"] == 3)
     summary = result.stderr
     assert "graded 10 students" in summary and "most common mistakes" in summary

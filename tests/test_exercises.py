@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from autograder.checks import all_checks, checks_for_level
 from autograder.authoring.exercises import MarkerError, make_exercise, stale_files, stubs_of
+from autograder.checks import all_checks, checks_for_level
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
 
 EXPECTED_STUBS = {

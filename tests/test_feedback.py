@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import torch
 
+from autograder.grade import build_report
+from autograder.judge import judge_level
+from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
+from autograder.output.html import loss_curve_png, write_feedback
 from autograder.probe import fixtures, inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
-from autograder.output.html import loss_curve_png, write_feedback
-from autograder.grade import build_report
-from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
 from autograder.probe.loader import load_module
-from autograder.judge import judge_level
 from autograder.probe.run import load_and_probe
 from tests.catalog import mutate
 

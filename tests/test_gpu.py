@@ -7,8 +7,8 @@ import sys
 import pytest
 import torch
 
-from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
 from autograder.judge import judge_level
+from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
 from autograder.probe.run import load_and_probe
 from tests.catalog import CORRECT_VARIANTS, MISTAKES
 

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
+from tests.reports import valid_report
 from tests.catalog import MISTAKES, mutate
 
 pytestmark = pytest.mark.slow
@@ -21,7 +22,7 @@ def grade(*args):
 def grade_json(path, *args):
     result = grade(path, "--json", *args)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return valid_report(json.loads(result.stdout))
 
 
 @pytest.fixture(scope="module")

@@ -115,8 +115,8 @@ def test_grade_cell_keeps_stderr_clean(capfd):
     import logging
     import types
 
-    from autograder.probe.loader import load_module
     from autograder.authoring.grade_cells import grade_cell
+    from autograder.probe.loader import load_module
 
     module = load_module(REPO_ROOT / "solutions" / "level2_dataset.py", "stderr_level2")
     original = module.RandomData.__len__

@@ -10,6 +10,7 @@ import pytest
 from autograder.cli import main
 from autograder.levels import SOLUTIONS_DIR
 from autograder.sandbox import jail
+from tests.reports import read_report
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +36,7 @@ def test_broken_sandboxes_are_not_grades_and_a_rerun_grades_them(tmp_path, monke
     assert "NOT GRADED: 2 students" in printed and "could not start a sandbox" in printed, printed
     for name, row in rows(out).items():
         assert row["status"] == "not graded" and row["score"] == "" and row["level1"] == "", row
-        report = json.loads((out / f"{name}.json").read_text())
+        report = read_report(out / f"{name}.json")
         assert report["status"] == "not_graded" and report["score"] is None
         assert "broken" in report["reason"], report["reason"]
     monkeypatch.undo()

@@ -41,3 +41,42 @@ def test_no_level_module_imports_another_level():
             text = path.read_text()
             others = [f"level{n}_" for n in LEVELS if not path.name.startswith(f"level{n}_")]
             assert not any(other in line for line in text.splitlines() if "import" in line for other in others), path
+
+
+def diagnosis_codes_in_source():
+    """Every diagnosis code the judge side can give, read from the source (a code literal in the
+    diagnosis position of Problem, Verdict, require_close, a charge or a result dict)."""
+    positions = {"Problem": 1, "Verdict": 2, "CheckResult": 6, "charge": 1, "require_close": 5}
+    codes = {}
+    for path in PROBE_SIDE.parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            found = []
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                pos = positions.get(name)
+                if pos is not None and len(node.args) > pos and isinstance(node.args[pos], ast.Constant):
+                    found.append(node.args[pos].value)
+                found += [kw.value.value for kw in node.keywords
+                          if kw.arg == "diagnosis" and isinstance(kw.value, ast.Constant)]
+            elif isinstance(node, ast.Dict):
+                found += [v.value for k, v in zip(node.keys, node.values)
+                          if isinstance(k, ast.Constant) and k.value == "diagnosis" and isinstance(v, ast.Constant)]
+            elif isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2:
+                last = node.value.elts[1]
+                found += [last.value] if isinstance(last, ast.Constant) else []
+            for code in found:
+                if isinstance(code, str) and code:
+                    codes.setdefault(code, path.name)
+    return codes
+
+
+def test_every_diagnosis_has_a_title():
+    from autograder.checks.diagnoses import DIAGNOSES
+    from autograder.checks.explain import KNOWN_ERRORS
+
+    codes = diagnosis_codes_in_source()
+    codes.update({code: "explain.py" for _, code, _ in KNOWN_ERRORS})
+    assert len(codes) > 60  # the scan found the judges' codes
+    missing = {code: where for code, where in codes.items() if code not in DIAGNOSES}
+    assert missing == {}
+    assert all(d.title and d.title != d.code for d in DIAGNOSES.values())

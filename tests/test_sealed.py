@@ -16,8 +16,8 @@ import threading
 
 import pytest
 
-from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.judge import reference_results
+from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 from tests.sandbox_users import MODES, give_to, grading_as, processes_with
 

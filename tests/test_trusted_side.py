@@ -16,14 +16,13 @@ import time
 
 import pytest
 
-from autograder.cli import main
 from autograder.authoring.exercises import edited_files, write_exercises
+from autograder.cli import main
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
-from autograder.sandbox import runner
-from autograder.probe.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
 from autograder.output.textsafe import for_csv, for_terminal
+from autograder.probe.protocol import MAX_BYTES, Budget, FrameReader, ProtocolError, decode
+from autograder.sandbox import runner
 from tests.sandbox_users import processes_with
-
 
 # --- the channel ----------------------------------------------------------------------------
 

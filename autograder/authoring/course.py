@@ -10,8 +10,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.checks import checks_for_level
 from autograder.authoring.exercises import BEGIN, stubs_of
+from autograder.checks import checks_for_level
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 
 SCHEMA_VERSION = 3

@@ -52,13 +52,14 @@ def stderr_to(out):
 
 def _grade(namespace, check_id, device):
     from autograder.checks import all_checks
+    from autograder.config import grade_cell_device
     from autograder.devices import resolve_device
-    from autograder.grade import number
     from autograder.judge import judge_check, reference_results
     from autograder.probe.run import ProbeContext, run_probe
+    from autograder.results import number
 
     check = all_checks()[check_id]
-    device = resolve_device(device or os.environ.get("AUTOGRADER_DEVICE", "cpu"))
+    device = resolve_device(device or grade_cell_device())
     module = types.ModuleType(f"notebook_level{check.level}")
     module.__dict__.update(namespace)
     probed = run_probe(check.probe, module, ProbeContext(device))

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import all_checks, checks_for_level
-from autograder.grade import number
-from autograder.levels import LEVEL_FILES
 from autograder.judge import judge_level
+from autograder.levels import LEVEL_FILES
 from autograder.probe.run import load_and_probe
+from autograder.results import number
 
 
 class SelfCheck:

@@ -13,10 +13,10 @@ import threading
 import uuid
 from pathlib import Path
 
+from autograder.config import CLUSTER_ATTEMPTS
 from autograder.grade import find_level_files, linked
 
 EXTRA_HINT = 'batch --dask needs Dask\'s distributed scheduler: pip install -e ".[dask]"'
-ATTEMPTS = 2
 
 
 
@@ -107,14 +107,14 @@ def grade_on_cluster(address):
                 try:
                     report = future.result()
                 except Exception as error:  # the job failed (a worker died more often than Dask retries)
-                    if attempts[student] < ATTEMPTS:
+                    if attempts[student] < CLUSTER_ATTEMPTS:
                         attempts[student] += 1
                         retry = submit(student)
                         futures[retry] = student
                         pending.add(retry)
                         continue
                     report = not_graded_report(folders[student], device,
-                                               f"grading failed {ATTEMPTS} times on the cluster "
+                                               f"grading failed {CLUSTER_ATTEMPTS} times on the cluster "
                                                f"({type(error).__name__}: {error})")
                 yield student, report
         finally:

@@ -14,13 +14,15 @@ from pathlib import Path
 from autograder.batch.local import grade_locally
 from autograder.batch.students import require_students
 from autograder.batch.summary import summarize
-from autograder.grade import new_challenge, require_sandbox
+from autograder.config import Limits, new_challenge
+from autograder.grade import require_sandbox
 from autograder.judge import default_deadlines, fixed_deadlines, reference_results
 from autograder.levels import LEVELS
 from autograder.output.files import write_atomically
 from autograder.output.grades_csv import write_grades_csv
 from autograder.output.html import write_class_report, write_feedback
-from autograder.sandbox.runner import Limits, allow_sandboxes
+from autograder.sandbox.runner import allow_sandboxes
+
 
 @dataclass
 class BatchResult:

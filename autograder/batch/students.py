@@ -7,7 +7,6 @@ from pathlib import Path
 from autograder.errors import UsageError
 from autograder.grade import display_path, find_level_files
 
-
 MAX_ID = 100  # characters: OUT/.<id>.json.tmp must stay under the 255-byte file name limit
 
 

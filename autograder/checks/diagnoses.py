@@ -1,6 +1,11 @@
-"""What each diagnosed mistake means, in a student's words: the hint a feedback page shows."""
+"""One table of every diagnosis a check can give: its title (a few words, for reports and the class
+summary) and, where there is more to say, the hint a feedback page shows, in a student's words.
+A test scans the judges for every code they give and requires an entry here."""
 
-HINTS = {
+from dataclasses import dataclass
+from typing import Optional
+
+_HINTS = {
     "not_implemented": "This stub still raises NotImplementedError: replace that line with your code.",
     "sum_instead_of_mean": "The loss adds the squared errors up instead of averaging them, so every gradient "
                            "grows with the batch size and one learning rate no longer fits every batch. "
@@ -72,6 +77,118 @@ HINTS = {
     "import_failed": "The file could not be imported, so none of its checks could run: fix the error first.",
 }
 
+_TITLES = {
+    "backward_twice": "backward() twice through one graph",
+    "bad_batch": "loader batches are not (x, y) pairs",
+    "bad_losses": "train does not return one loss per epoch",
+    "borrowed_from_grader": "grader code used as an answer",
+    "broadcasting": "(batch, 1) predictions against (batch,) targets",
+    "changed_weights": "the weights were changed",
+    "columns_swapped": "ones column not first",
+    "crashed": "the process running the code stopped",
+    "detached": "the graph to the weights was cut",
+    "diverged": "training diverged",
+    "exited": "the code tried to exit",
+    "forgot_sum": "products not summed over the features",
+    "forgot_zero_grad": "gradients never cleared (no zero_grad)",
+    "grad_not_cleared": "zero_grad left the gradient",
+    "gradients_accumulate": "gradients accumulate across steps",
+    "half_gradient": "gradient half the expected",
+    "ignored_batch_size": "batch_size ignored",
+    "ignored_generator": "generator not passed to the DataLoader",
+    "ignored_lr": "learning rate ignored",
+    "ignored_shuffle": "shuffle ignored",
+    "import_failed": "the file could not be imported",
+    "incomplete_epoch": "an epoch misses examples",
+    "inplace_outside_no_grad": "in-place update while autograd records",
+    "item_not_pair": "an item is not a pair (x, y)",
+    "killed": "killed (memory limit)",
+    "len_counts_values": "__len__ counts values, not examples",
+    "len_not_int": "__len__ does not return an int",
+    "len_returns_shape": "__len__ returns a shape",
+    "len_wrong": "__len__ gives the wrong number",
+    "loss_after_step": "loss reported after the step",
+    "loss_curve_mismatch": "training path differs from the reference",
+    "loss_mismatch": "reported loss is not the batch MSE",
+    "lost_requires_grad": "requires_grad lost",
+    "malformed": "probe data incomplete or replaced",
+    "mismatched_pair": "x and y from different indices",
+    "missing_attribute": "attribute missing",
+    "missing_file": "level file missing",
+    "no_bias": "layer without a bias",
+    "no_gradient": "no gradient reaches w",
+    "no_ones_column": "no ones column",
+    "no_requires_grad": "weights without requires_grad",
+    "no_result": "no result came back",
+    "no_super_init": "super().__init__() not called",
+    "not_a_loader": "not a DataLoader",
+    "not_a_tensor": "not a tensor",
+    "not_converged": "training did not converge",
+    "not_finite": "NaN or infinite values",
+    "not_implemented": "stub not implemented yet",
+    "not_leaf": "weights are not a leaf tensor",
+    "not_linear": "not an nn.Linear",
+    "not_model_params": "optimizer not over model.parameters()",
+    "not_mse_loss": "not nn.MSELoss",
+    "not_plain_sgd": "SGD options changed",
+    "not_random": "weights not random",
+    "not_registered": "weight not registered as a parameter",
+    "not_sgd": "not torch.optim.SGD",
+    "not_shuffled": "batches not shuffled",
+    "not_standard_normal": "x not standard normal",
+    "not_updated": "the updates never reach the weights",
+    "nothing_ran": "nothing ran on another device",
+    "out_of_memory": "memory limit",
+    "parameter_replaced": "parameter replaced by a new object",
+    "parameter_too_early": "nn.Parameter used too early (level 3)",
+    "plain_tensor_not_parameter": "plain tensor, not an nn.Parameter",
+    "protocol": "flooded the result channel",
+    "raised": "raised an exception",
+    "recursion": "infinite recursion",
+    "returned_not_float": "loss not returned as a float",
+    "returned_tensor": "loss returned as a tensor",
+    "scaled_gradient": "gradient scaled wrongly",
+    "step_before_backward": "step() before backward()",
+    "step_not_called": "optimizer.step() never called",
+    "step_twice": "step() more than once per batch",
+    "sum_instead_of_mean": "sum instead of mean",
+    "summed_batch": "whole batch summed into one number",
+    "timeout": "time limit",
+    "unjudgeable": "values could not be checked",
+    "update_recorded": "update recorded by autograd",
+    "w_left_behind": "w left behind on another device",
+    "w_not_updated": "w rebound, not updated in place",
+    "wrong_defaults": "wrong default arguments",
+    "wrong_device": "tensor on a fixed device",
+    "wrong_dtype": "wrong dtype",
+    "wrong_features": "wrong number of features",
+    "wrong_gradient": "wrong gradient",
+    "wrong_loss": "wrong loss value",
+    "wrong_shape": "wrong shape",
+    "wrong_row": "item i is not row i",
+    "wrong_sign": "wrong sign",
+    "wrong_targets": "targets not -1 + 3x",
+    "wrong_values": "wrong values",
+    "zero_grad_after_backward": "zero_grad() between backward() and step()",
+}
 
-def hint_for(diagnosis):
-    return HINTS.get(diagnosis)
+
+@dataclass(frozen=True)
+class Diagnosis:
+    code: str
+    title: str
+    hint: Optional[str] = None
+
+
+DIAGNOSES = {code: Diagnosis(code, title, _HINTS.get(code)) for code, title in _TITLES.items()}
+
+
+def hint_for(code):
+    diagnosis = DIAGNOSES.get(code)
+    return diagnosis.hint if diagnosis else None
+
+
+def title_for(code):
+    """The title of a diagnosis; an unknown code is shown as itself."""
+    diagnosis = DIAGNOSES.get(code)
+    return diagnosis.title if diagnosis else str(code)

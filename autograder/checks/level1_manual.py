@@ -7,8 +7,16 @@ see only the plain data it sent back."""
 import numpy as np
 
 from autograder.checks import Check, closed_form, placement, regression
-from autograder.checks.verdicts import (Problem, got_text, passed, ratio, require_close, require_entries,
-                                        require_tensor, values)
+from autograder.checks.verdicts import (
+    Problem,
+    got_text,
+    passed,
+    ratio,
+    require_close,
+    require_entries,
+    require_tensor,
+    values,
+)
 from autograder.checks.weights import judge_leaf_weights, judge_predictions
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS

@@ -6,8 +6,7 @@ so one closed form serves both: features [1, x], gradient -(2/n) X^T (y - X w).
 
 import numpy as np
 
-from autograder.checks.closed_form import (accumulating_gradient, broadcast_gradient, expected_weights,
-                                           mse_value)
+from autograder.checks.closed_form import accumulating_gradient, broadcast_gradient, expected_weights, mse_value
 from autograder.checks.regression import gradient_hint
 from autograder.checks.verdicts import Problem, close, got_text, passed, require_close, require_entries
 from autograder.probe.inputs import STEP_BATCHES, STEP_LR, step_batches, step_start

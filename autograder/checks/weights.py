@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from autograder.checks.verdicts import Problem, require_close, require_entries, require_tensor, values
 from autograder.checks import closed_form
+from autograder.checks.verdicts import Problem, require_close, require_entries, require_tensor, values
 from autograder.probe import inputs
 
 

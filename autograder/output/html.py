@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # files only, never a window
 from matplotlib.figure import Figure
 
-from autograder.checks.diagnoses import hint_for
+from autograder.checks.diagnoses import hint_for, title_for
 from autograder.levels import LEVEL_FILES
 from autograder.output.files import write_atomically
 from autograder.output.gradescope import gradescope_results
@@ -116,7 +116,8 @@ def write_class_report(out, reports, summary):
         for check in reports[student]["checks"]:
             passes.setdefault(check["id"], []).append(check["passed"])
     checks = [{"id": check_id, "rate": sum(values) / len(values)} for check_id, values in passes.items()]
-    mistakes = [{"name": name, "count": count, "students": who} for name, count, who in summary["mistakes"]]
+    mistakes = [{"name": name, "title": title_for(name), "count": count, "students": who}
+                for name, count, who in summary["mistakes"]]
 
     def link(student):
         return f"feedback/{quote(student)}/index.html"  # a folder name may hold spaces, '#' or '?'

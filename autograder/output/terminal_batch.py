@@ -8,7 +8,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from autograder.batch.run import run_batch
 from autograder.batch.students import find_students
 from autograder.batch.summary import summarize
+from autograder.checks.diagnoses import title_for
 from autograder.output.textsafe import for_terminal
+
+SHOWN_MISTAKES = 8
 
 
 def run_with_progress(args, device):
@@ -61,9 +64,12 @@ def print_summary(result, out, console):
                   f"min {summary['min']}, max {summary['max']} (of {summary['students']} students)")
     if summary["mistakes"]:
         console.print("most common mistakes:")
-        for key, count, students in summary["mistakes"][:8]:
-            console.print(for_terminal(f"  {count} x {key} ({', '.join(students[:6])}"
+        for key, count, students in summary["mistakes"][:SHOWN_MISTAKES]:
+            console.print(for_terminal(f"  {count} x {title_for(key)} [{key}] ({', '.join(students[:6])}"
                                        f"{', ...' if len(students) > 6 else ''})"), markup=False)
+        more = len(summary["mistakes"]) - SHOWN_MISTAKES
+        if more > 0:
+            console.print(f"  and {more} more (OUT/report.html lists them all)", markup=False)
     if summary["limits"]:
         console.print("hit a limit:")
         for student, check_id, what in summary["limits"]:

@@ -69,7 +69,6 @@ def warm_up():
     check's: the first optimizer step and the first meta-device operation import torch._dynamo
     (about 1.5 s of CPU), which would otherwise eat into the deadline of whichever check came first."""
     import torch
-
     import torch._dynamo  # noqa: F401
     (torch.ones(2, device="meta") * 2).sum()
 

@@ -9,7 +9,6 @@ from autograder.probe import fixtures, inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.probe.tensors import as_tensor, describe, describe_losses, grad_of
 
-
 LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
 
 

@@ -17,11 +17,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.config import TMPFS_BYTES
+
 HOME = "/home/student"
 KIT_PARENT = "/opt/grader"  # the sandbox's view of the folder holding the `autograder` package
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/ssl/certs")
-TMPFS_BYTES = 64 * 2**20  # what a student may write, in /tmp, /dev/shm and home, each
 
 
 class SandboxUnavailable(Exception):

@@ -18,27 +18,13 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.checks import checks_for_level
+from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
 from autograder.levels import LEVEL_FILES
-from autograder.sandbox import caps, jail
 from autograder.probe.protocol import Budget, FrameReader, ProtocolError
-
-INFRA_ATTEMPTS = 3  # sandboxes that fail before their hello, per student, before giving up
-MAX_TEXT = 2000  # characters kept of any text a student's sandbox sends
-MAX_LEVEL_FILE = 20 * 2**20  # a notebook with its outputs is a few MB
-
-
-@dataclass
-class Limits:
-    check_seconds: float = 60.0  # one probe (or one import) when no per-check deadline is given
-    startup_seconds: float = 90.0  # a sandbox's start: Python and torch, before any student code
-    memory_mb: int = 4096  # the whole sandbox (all its processes) where cgroups are writable
-    file_bytes: int = 16 * 2**20  # the largest file it may write
-    open_files: int = 256
-    sandbox: bool = True  # False only with the instructor's explicit --no-sandbox
+from autograder.sandbox import caps, jail
 
 
 class NotGraded(Exception):
@@ -208,7 +194,7 @@ class Attempts:
         return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
-                           "processes": caps.PROCESSES,
+                           "processes": PROCESSES,
                            "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
 
     def attempt(self, steps):

@@ -1,0 +1,106 @@
+"""Typed results: what grading produces, from one check to a student's whole report.
+
+A Report becomes the JSON of `grade --json` and of OUT/<student_id>.json through to_json(); the
+shape is the JSON Schema shipped beside it (autograder/output/report.schema.json), which the
+tests validate every kind of report against.
+"""
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+REPORT_FORMAT = 1  # bumped when a field changes meaning or disappears
+
+
+def number(x) -> float:
+    """Points as a report shows them: at most two decimals, an int when whole."""
+    x = round(float(x), 2)
+    return int(x) if x == int(x) else x
+
+
+def finite_or_none(values):
+    """JSON has no NaN or infinity: such values become null."""
+    if values is None:
+        return None
+    return [v if math.isfinite(v) else None for v in values]
+
+
+@dataclass
+class CheckResult:
+    id: str
+    level: int
+    points: float
+    max_points: int
+    passed: bool
+    message: str
+    diagnosis: Optional[str] = None
+    curve: Optional[list] = None  # the per-epoch losses of the student's convergence run (train checks)
+    reference_curve: Optional[list] = None
+
+
+@dataclass
+class LevelScore:
+    level: int
+    score: float
+    max_score: float
+
+
+@dataclass
+class Curve:
+    level: int
+    student: Optional[list]
+    reference: list
+
+
+@dataclass
+class Report:
+    submission: str
+    device: str
+    status: str = "graded"  # or "not_graded": the grader, not the submission, failed
+    isolation: Optional[str] = None
+    score: Optional[float] = None  # None when not graded: never a zero the grader made up
+    max_score: Optional[float] = None
+    levels: list = field(default_factory=list)  # [LevelScore]
+    checks: list = field(default_factory=list)  # [CheckResult]
+    curves: list = field(default_factory=list)  # [Curve]
+    reason: Optional[str] = None  # why it was not graded
+
+    @classmethod
+    def graded(cls, submission, device, results, isolation=None) -> "Report":
+        levels = []
+        for level in sorted({r.level for r in results}):
+            mine = [r for r in results if r.level == level]
+            levels.append(LevelScore(level, number(sum(r.points for r in mine)),
+                                     number(sum(r.max_points for r in mine))))
+        return cls(submission=submission, device=device, isolation=isolation,
+                   score=number(sum(r.points for r in results)), max_score=number(sum(r.max_points for r in results)),
+                   levels=levels, checks=list(results),
+                   curves=[Curve(r.level, finite_or_none(r.curve), r.reference_curve)
+                           for r in results if r.id.endswith(".train") and r.reference_curve])
+
+    @classmethod
+    def not_graded(cls, submission, device, why) -> "Report":
+        return cls(submission=submission, device=device, status="not_graded", reason=str(why)[:500])
+
+    def to_json(self) -> dict:
+        """The public format: plain JSON types only, in a fixed key order."""
+        out = {"format": REPORT_FORMAT, "submission": self.submission, "status": self.status}
+        if self.status == "graded":
+            out["isolation"] = self.isolation
+        else:
+            out["reason"] = self.reason
+        out.update(device=self.device, score=self.score, max_score=self.max_score,
+                   levels=[asdict(level) for level in self.levels],
+                   checks=[{"id": r.id, "level": r.level, "points": number(r.points), "max_points": r.max_points,
+                            "passed": r.passed, "message": r.message, "diagnosis": r.diagnosis} for r in self.checks],
+                   # the loss per epoch of the grader's convergence run of each level, the student's and the reference's
+                   curves=[asdict(curve) for curve in self.curves])
+        return out
+
+
+def report_schema() -> dict:
+    """The JSON Schema of Report.to_json(), shipped with the package."""
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "output" / "report.schema.json").read_text())
