@@ -1,6 +1,7 @@
 """Grade one submission: find its level files, probe them in a sandbox, judge here, report."""
 
 from pathlib import Path
+from typing import Optional
 
 from autograder.config import Limits, new_challenge
 from autograder.errors import UsageError
@@ -28,7 +29,7 @@ def linked(path):
     return path.is_symlink() or (path.parent.name == path.stem and path.parent.is_symlink())
 
 
-def find_level_files(path):
+def find_level_files(path) -> dict:
     """{level: Path or None} for a folder of level files or a single level file (.py or .ipynb)."""
     path = Path(path)
     if path.is_dir():
@@ -41,13 +42,13 @@ def find_level_files(path):
     raise UsageError(f"{path}: no such file or folder")
 
 
-def isolation_text(limits):
+def isolation_text(limits: Limits) -> str:
     if not limits.sandbox:
         return "off: --no-sandbox (student code ran as a plain child process of the grader)"
     return f"bubblewrap sandbox per student; {caps.describe()}"
 
 
-def require_sandbox(limits):
+def require_sandbox(limits: Limits) -> None:
     """Refuse to run untrusted code without a sandbox unless the instructor said so explicitly."""
     if limits.sandbox:
         why = jail.check_available()
@@ -56,12 +57,13 @@ def require_sandbox(limits):
                              "without isolation (only for code you trust).")
 
 
-def build_report(submission, device, results, isolation=None):
+def build_report(submission, device: str, results: list, isolation: Optional[str] = None) -> dict:
     """The report `grade --json` prints (see autograder.results), from the CheckResults of the levels graded."""
     return Report.graded(display_path(submission), device, results, isolation).to_json()
 
 
-def grade(path, device="cpu", limits=None, deadlines=None, submission=None, challenge=None):
+def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
+          submission=None, challenge: Optional[int] = None) -> dict:
     """The report for one submission: probes in a sandbox, judged here. deadlines: {check id:
     seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
     applies to checks not listed). submission: the name the report gives (default: path).
@@ -82,7 +84,7 @@ def grade(path, device="cpu", limits=None, deadlines=None, submission=None, chal
     return build_report(submission or path, device, results, isolation_text(limits))
 
 
-def require_level_files(path):
+def require_level_files(path) -> None:
     """A usage error when the folder holds no level file at all (a class folder, an empty one)."""
     files = find_level_files(path)
     if any(files.values()):
@@ -94,11 +96,11 @@ def require_level_files(path):
     raise UsageError(f"{path}: no level files in it (expected {', '.join(LEVEL_FILES.values())}){hint}")
 
 
-def display_path(path):
+def display_path(path) -> str:
     """A path as text every output can hold (bytes that are not UTF-8 become backslash escapes)."""
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def not_graded_report(submission, device, why):
+def not_graded_report(submission, device: str, why) -> dict:
     """What is recorded for a student the grader could not grade: no score at all, and why."""
     return Report.not_graded(display_path(submission), device, why).to_json()

@@ -9,6 +9,7 @@ import math
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 from autograder import config
 from autograder.checks import JudgeContext, checks_for_level
@@ -30,7 +31,7 @@ def load_reference(level, solutions_dir=str(SOLUTIONS_DIR)):
 
 
 @lru_cache(maxsize=64)
-def reference_results(level, device, challenge=0, solutions_dir=str(SOLUTIONS_DIR)):
+def reference_results(level: int, device: str, challenge: int = 0, solutions_dir: str = str(SOLUTIONS_DIR)) -> dict:
     """The reference's probe data for one challenge, computed in this (trusted) process."""
     from autograder.probe.child import warm_up
 
@@ -58,7 +59,7 @@ def reference_seconds(level, device, challenge=0):
     return _REFERENCE_SECONDS[(level, device)]
 
 
-def fixed_deadlines(seconds):
+def fixed_deadlines(seconds: float) -> dict:
     """--timeout S: S for every check (the limits' check_seconds); an import keeps at least its own
     IMPORT_SECONDS (a fresh sandbox's import after a timeout must not be judged by a check's clock)."""
     return config.import_deadlines(LEVELS, seconds)
@@ -68,7 +69,7 @@ def slowest_reference_check(device, challenge=0):
     return max(max(reference_seconds(level, device, challenge).values()) for level in LEVELS)
 
 
-def default_deadlines(device, challenge=0):
+def default_deadlines(device: str, challenge: int = 0) -> dict:
     """Per-check time limits: a generous multiple of the reference's own time (see autograder.config)."""
     deadlines = config.import_deadlines(LEVELS)
     for level in LEVELS:
@@ -76,7 +77,7 @@ def default_deadlines(device, challenge=0):
     return deadlines
 
 
-def judge_check(check, probed, reference, device, challenge=0):
+def judge_check(check, probed, reference, device: str, challenge: int = 0) -> CheckResult:
     if not isinstance(probed, dict):
         verdict = Verdict(False, f"{check.id}: no result came back from the grading process.", "no_result")
     elif "error" in probed:
@@ -108,7 +109,8 @@ def loss_curve(probed):
     return values or None
 
 
-def judge_level(level, probed, device, challenge=0, solutions_dir=str(SOLUTIONS_DIR)):
+def judge_level(level: int, probed: Optional[dict], device: str, challenge: int = 0,
+                solutions_dir: str = str(SOLUTIONS_DIR)) -> list:
     """Results for every check of a level, from the student's probe data."""
     checks = checks_for_level(level)
     if probed is None:

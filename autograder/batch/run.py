@@ -10,6 +10,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from autograder.batch.local import grade_locally
 from autograder.batch.students import require_students
@@ -56,8 +57,9 @@ def is_graded(path):
         return False
 
 
-def run_batch(submissions, out, workers=2, limits=None, device="cpu", force=False, fixed_timeout=False,
-              on_progress=None, dask=None):
+def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = None, device: str = "cpu",
+              force: bool = False, fixed_timeout: bool = False, on_progress: Optional[Callable] = None,
+              dask: Optional[str] = None) -> BatchResult:
     """Grade every student folder; on_progress(student_id, report) after each one.
 
     dask: a scheduler address; the jobs then run on that Dask cluster's workers."""

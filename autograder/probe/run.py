@@ -148,7 +148,7 @@ def run_shared(shared, probe, module, ctx, student_file=None):
     return shared[key]
 
 
-def load_and_probe(level, path, device, challenge=0):
+def load_and_probe(level: int, path, device: str, challenge: int = 0) -> dict:
     """In this process (the student's own code on their own machine, or the kit's tests): import
     the level file and run every probe. {"load_error": ...} or {check_id: result}."""
     module, error = import_level(level, path)

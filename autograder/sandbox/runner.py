@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Optional
 
 from autograder.checks import checks_for_level
 from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
@@ -110,7 +111,8 @@ def clean_result(result):
     raise ProtocolError("a result with neither data nor error")
 
 
-def probe_sealed(files, device, limits=None, deadlines=None, challenge=0):
+def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
+                 challenge: int = 0) -> dict:
     """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
     from autograder.grade import linked  # the same test the submission's discovery uses
 
