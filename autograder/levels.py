@@ -10,10 +10,21 @@ LEVEL_FILES = {
     5: "level5_builtins.py",
 }
 LEVELS = tuple(LEVEL_FILES)
+LEVEL_TITLES = {
+    1: "tensors and autograd by hand",
+    2: "Dataset and DataLoader",
+    3: "nn.Module",
+    4: "torch.optim and nn.Parameter",
+    5: "nn.Linear and nn.MSELoss",
+}
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS_DIR = REPO_ROOT / "solutions"
 EXERCISES_DIR = REPO_ROOT / "exercises"
+# The reference: solutions/ in a checkout of the repository; the copy the wheel carries
+# (autograder/solutions) in an installed kit. A student release holds neither (see release).
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+if not SOLUTIONS_DIR.is_dir():
+    SOLUTIONS_DIR = Path(__file__).resolve().parent / "solutions"
 
 
 def level_of_file(name):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.devices import resolve_device
 from autograder.authoring.pytest_plugin import SelfCheck
+from autograder.devices import resolve_device
 
 
 def pytest_addoption(parser):
@@ -40,4 +40,6 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def selfcheck(request):
     config = request.config
-    return SelfCheck(submission_folder(config).resolve(), resolve_device(config.getoption("--device")))
+    levels = sorted({int(mark.name[5:]) for item in request.session.items for mark in item.iter_markers()
+                     if mark.name[:5] == "level" and mark.name[5:].isdigit()})
+    return SelfCheck(submission_folder(config).resolve(), resolve_device(config.getoption("--device")), levels)

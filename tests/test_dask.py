@@ -14,7 +14,7 @@ import pytest
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask_cluster")]
 
 
 def make_class(root, students):

@@ -10,6 +10,7 @@ import pytest
 from autograder.authoring.exercises import MarkerError, make_exercise, stale_files, stubs_of
 from autograder.checks import all_checks, checks_for_level
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+from tests.catalog import Submission, write_submission
 
 EXPECTED_STUBS = {
     1: ["make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad"],
@@ -75,3 +76,18 @@ def test_solutions_pass_every_self_check():
 def test_level_marker_selects_one_level():
     result = run("-m", "pytest", "exercises", "-q", "-m", "level2", "--submission", "solutions")
     assert result.returncode == 0 and f"{len(checks_for_level(2))} passed" in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.slow
+def test_a_hang_or_an_exit_in_a_stub_costs_one_check_and_pytest_still_reports(tmp_path):
+    """The self-check runs student code in a child process under the grader's time limits."""
+    submission = tmp_path / "mine"
+    write_submission(Submission("hangs", "level1.zero_grad", "while True:\n    pass"), submission)
+    write_submission(Submission("exits", "level3.CustomLinearModel.forward", "import os\nos._exit(0)"), submission)
+    result = run("-m", "pytest", "exercises", "-q", "-m", "level1 or level3", "--submission", str(submission),
+                 timeout=300)
+    last = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "failed" in last and "passed" in last, last
+    assert "level1.zero_grad" in result.stdout and "timed out" in result.stdout
+    assert "level3.forward" in result.stdout

@@ -20,6 +20,8 @@ from autograder.probe.loader import load_module
 from autograder.probe.run import load_and_probe
 from tests.catalog import mutate
 
+pytestmark = pytest.mark.xdist_group("class_report")  # one class graded per worker
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 

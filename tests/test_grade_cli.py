@@ -10,7 +10,7 @@ from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.reports import valid_report
 from tests.catalog import MISTAKES, mutate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("solutions_report")]
 
 
 def grade(*args):

@@ -14,7 +14,7 @@ import pytest
 from autograder.levels import REPO_ROOT
 
 nbformat = pytest.importorskip("nbformat")
-pytestmark = [pytest.mark.slow,
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader_course"),
               pytest.mark.skipif(shutil.which("nbgrader", path=str(Path(sys.executable).parent)) is None,
                                  reason="nbgrader is not installed (pip install -r requirements.txt)")]
 

@@ -1,4 +1,10 @@
-"""The student's self-check under pytest: the grader's own probes and judges, run in-process."""
+"""The student's self-check under pytest: the grader's own probes, deadlines and judges.
+
+The student's code runs as the grader runs it, in a child process with the grader's per-check
+time limits (no sandbox: it is the student's own code on their own machine), so a stub that
+hangs is one check "timed out", code that exits or crashes costs the checks it reached, and
+pytest itself always finishes and prints its summary.
+"""
 
 from functools import lru_cache
 from pathlib import Path
@@ -6,22 +12,37 @@ from pathlib import Path
 import pytest
 
 from autograder.checks import all_checks, checks_for_level
-from autograder.judge import judge_level
-from autograder.levels import LEVEL_FILES
-from autograder.probe.run import load_and_probe
+from autograder.config import Limits
+from autograder.judge import default_deadlines, judge_level
+from autograder.levels import LEVEL_FILES, LEVELS
 from autograder.results import number
+from autograder.sandbox.runner import NotGraded, probe_sealed
+
+CHALLENGE = 0  # the self-check's inputs are fixed: the instructor's grade draws fresh ones
 
 
 class SelfCheck:
-    def __init__(self, submission_dir, device):
+    def __init__(self, submission_dir, device, levels=LEVELS):
         self.submission_dir = Path(submission_dir)
         self.device = device
+        self.levels = tuple(levels)  # the levels whose checks this session runs (-m level2: level 2 only)
+
+    @lru_cache(maxsize=None)
+    def probed(self):
+        """Every level file present, probed in one child process (a fresh one after a hang or a crash)."""
+        files = {level: self.submission_dir / LEVEL_FILES[level] for level in self.levels}
+        files = {level: path for level, path in files.items() if path.is_file()}
+        if not files:
+            return {}
+        try:
+            return probe_sealed(files, self.device, Limits(sandbox=False), default_deadlines(self.device, CHALLENGE),
+                                CHALLENGE)
+        except NotGraded as error:  # the checker itself could not run: say so, never a silent pass
+            pytest.exit(f"the self-check could not run your code: {error}", returncode=3)
 
     @lru_cache(maxsize=None)
     def results(self, level):
-        path = self.submission_dir / LEVEL_FILES[level]
-        probed = load_and_probe(level, path, self.device) if path.is_file() else None
-        return {r.id: r for r in judge_level(level, probed, self.device)}
+        return {r.id: r for r in judge_level(level, self.probed().get(level), self.device, CHALLENGE)}
 
     def assert_passes(self, check_id):
         check = all_checks()[check_id]

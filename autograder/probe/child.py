@@ -57,7 +57,8 @@ def take_limits(limits):
     limit(resource.RLIMIT_CORE, 0)
     limit(resource.RLIMIT_NOFILE, limits["open_files"])
     limit(resource.RLIMIT_FSIZE, limits["file_bytes"])
-    limit(resource.RLIMIT_NPROC, limits["processes"])  # per sandbox: it has a user namespace of its own
+    if limits.get("processes"):  # per sandbox: it has a user namespace of its own
+        limit(resource.RLIMIT_NPROC, limits["processes"])
     if limits.get("process_memory_mb"):  # where no cgroup caps the sandbox as a whole
         memory = limits["process_memory_mb"] * 2**20
         limit(resource.RLIMIT_DATA, memory)  # not RLIMIT_AS: it breaks `import torch`

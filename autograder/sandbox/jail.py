@@ -59,19 +59,26 @@ def _inside(path, folder):
 
 @functools.lru_cache(maxsize=None)
 def python_dirs():
-    """The folders the interpreter and its packages live in, never one that holds the reference
-    (fixed for the process's life: computed once, not for every sandbox)."""
+    """The folders the interpreter and its packages live in (fixed for the process's life:
+    computed once, not for every sandbox). One of them may hold the installed kit and its
+    reference: masked_dirs() hides those inside the sandbox."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
                   str(Path(os.path.realpath(sys.executable)).parent.parent)}
     candidates.update(site.getsitepackages() if hasattr(site, "getsitepackages") else [])
-    refs = reference_dir()
     dirs = []
     for folder in sorted(candidates):
         folder = os.path.realpath(folder)
-        if os.path.isdir(folder) and not _inside(refs, folder) and folder not in SYSTEM_DIRS:
+        if os.path.isdir(folder) and folder not in SYSTEM_DIRS:
             dirs.append(folder)
     # bind only the outermost of nested folders
     return [d for d in dirs if not any(d != o and _inside(d, o) for o in dirs)]
+
+
+def masked_dirs():
+    """The kit and its reference where they lie inside a bound Python folder (a kit installed from
+    the wheel lives in site-packages, beside torch): an empty tmpfs covers each in the sandbox."""
+    hidden = [str(kit_package().resolve()), str(reference_dir())]
+    return [h for h in dict.fromkeys(hidden) if any(_inside(h, folder) for folder in python_dirs())]
 
 
 def gpu_binds():
@@ -118,6 +125,8 @@ def command(files, workdir, device="cpu"):
         args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
+    for folder in masked_dirs():
+        args += ["--size", "4096", "--perms", "0555", "--tmpfs", folder]
     # the probe side alone: `autograder` is a namespace package in there, with no judge, no closed
     # form and no reference (autograder.probe imports nothing from the rest of the kit)
     args += ["--ro-bind", str(kit_package() / "probe"), f"{KIT_PARENT}/autograder/probe"]

@@ -196,7 +196,8 @@ class Attempts:
         return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
-                           "processes": PROCESSES,
+                           # without a sandbox the limit would count every process of the user
+                           "processes": PROCESSES if self.limits.sandbox else None,
                            "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
 
     def attempt(self, steps):
