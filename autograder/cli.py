@@ -1,4 +1,4 @@
-"""python -m autograder {grade, batch, nbgrader build, make-exercises}."""
+"""python -m autograder {grade, batch, gradescope, nbgrader build, make-exercises}."""
 
 import argparse
 import json
@@ -47,6 +47,11 @@ def build_parser():
     build.add_argument("--levels", type=int, nargs="+", choices=[1, 2, 3, 4, 5], help="default: all five")
     build.add_argument("--hidden", nargs="*", default=None,
                        help="check ids to hide in BEGIN HIDDEN TESTS blocks (default: each level's train check)")
+
+    scope = commands.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, kit)")
+    scope.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
+    scope.add_argument("--sealed-only", action="store_true",
+                       help="never grade without a sandbox (a container without user namespaces then grades nothing)")
 
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
@@ -234,4 +239,16 @@ def run_nbgrader(args):
     return 0
 
 
-COMMANDS = {"nbgrader": run_nbgrader, "grade": run_grade, "batch": run_batch, "make-exercises": run_make_exercises}
+def run_gradescope(args):
+    from autograder.output.gradescope import build_autograder_zip
+
+    path = writable_file(args.zip, "gradescope")
+    if path.suffix != ".zip":
+        raise UsageError(f"gradescope {args.zip}: give a file name ending in .zip")
+    build_autograder_zip(path, SOLUTIONS_DIR, allow_unsealed=not args.sealed_only)
+    print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+    return 0
+
+
+COMMANDS = {"gradescope": run_gradescope, "nbgrader": run_nbgrader, "grade": run_grade, "batch": run_batch,
+            "make-exercises": run_make_exercises}
