@@ -3,7 +3,8 @@ variants it must accept with full marks.
 
 Each entry replaces one stub's solution block in the reference file with other code. `expect`
 maps every check that must fail to the diagnosis it must give (None: any diagnosis); every
-other check of the level must pass.
+other check of the level must pass. `says` maps a check to text its message must contain. No
+message may show the grader's own names (its modules and helper classes).
 """
 
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class Submission:
     code: str
     expect: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # more stubs replaced: {stub: code}
+    says: dict = field(default_factory=dict)  # {check id: text its message must contain}
 
     @property
     def level(self):
@@ -137,7 +139,8 @@ MISTAKES = [
                optimizer.step()
                loss.backward()
                return loss.item()
-               """, {"level4.train_step": "step_before_backward", "level4.train": "not_updated"}),
+               """, {"level4.train_step": "step_before_backward", "level4.train": "not_updated"},
+               says={"level4.train": "no update ever changed them"}),
     Submission("forgot optimizer.zero_grad()", "level4.train_step",
                """
                loss = mse(y, model(x))
@@ -169,7 +172,8 @@ MISTAKES = [
                loss.backward()
                optimizer.step()
                return loss
-               """, {"level4.train_step_loss": "returned_tensor", "level4.train": "bad_losses"}),
+               """, {"level4.train_step_loss": "returned_tensor", "level4.train": "bad_losses"},
+               says={"level4.train": "list of tensors"}),
     Submission("train_step returns the loss after the step", "level4.train_step",
                """
                optimizer.zero_grad()
@@ -200,9 +204,9 @@ MISTAKES = [
     Submission("MSELoss with reduction='none'", "level5.make_loss", "return nn.MSELoss(reduction='none')",
                {"level5.make_loss": "wrong_reduction", "level5.train": None}),
     Submission("Linear without bias", "level5.make_model", "return nn.Linear(1, 1, bias=False)",
-               {"level5.make_model": "no_bias", "level5.train": None}),
+               {"level5.make_model": "no_bias"}),  # train is judged on the grader's layer: one mistake, one check
     Submission("Linear(1, 2)", "level5.make_model", "return nn.Linear(1, 2)",
-               {"level5.make_model": "wrong_features", "level5.train": None}),
+               {"level5.make_model": "wrong_features"}),
     # device placement, caught on the meta device without a GPU
     Submission("make_data ignores device", "level1.make_data",
                """
@@ -236,6 +240,136 @@ MISTAKES = [
                return loss.item()
                """, {"level5.train_step": "forgot_zero_grad", "level5.train": None}),
 ]
+
+# grading precision (issue 13): the CPU gives the GPU's verdict, one mistake costs its own check, and
+# every failure is a sentence that names what happened
+PRECISION = [
+    # created, then moved: a leaf on the CPU only because .to('cpu') returns the tensor itself
+    Submission("init_weights moves a tensor that requires grad", "level1.init_weights",
+               "return torch.randn(num_parameters, requires_grad=True).to(device)",
+               {"level1.init_weights": "not_leaf"}, says={"level1.init_weights": "only by accident"}),
+    Submission("level 3 w moved after requires_grad", "level3.CustomLinearModel.__init__",
+               "super().__init__()\nself.w = torch.randn(num_parameters, requires_grad=True).to(device)",
+               {"level3.init": "not_leaf"}, says={"level3.init": "only by accident"}),
+    # broadcasting, named where it happens (not "wrong shape" and "Gradients are 0.2x")
+    Submission("forward keeps a (batch, 1) shape", "level1.forward", "return (x * w).sum(dim=1, keepdim=True)",
+               {"level1.forward": "broadcasting", "level1.gradient": "broadcasting", "level1.train": None},
+               says={"level1.forward": "(batch, batch) table"}),
+    Submission("mse reshapes y to (batch, 1)", "level1.mse", "return ((y.view(-1, 1) - yhat) ** 2).mean()",
+               {"level1.mse": "broadcasting", "level1.gradient": "broadcasting", "level1.train": None}),
+    Submission("level 4 forward returns (batch, 1)", "level4.CustomLinearModel.forward",
+               "return x @ self.w.unsqueeze(1)",
+               {"level4.forward": "broadcasting", "level4.train": None}),
+    Submission("level 4 train_step unsqueezes y", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y.unsqueeze(1), model(x))
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """, {"level4.train_step": "broadcasting", "level4.train": None}),
+    # the caller's inputs overwritten: right predictions, a destroyed batch
+    Submission("forward multiplies x in place", "level1.forward", "return x.mul_(w).sum(dim=1)",
+               {"level1.forward": "input_modified"}),
+    Submission("mse subtracts into y", "level1.mse", "return (y.sub_(yhat) ** 2).mean()",
+               {"level1.mse": "input_modified"}),
+    Submission("level 3 forward with x *= self.w", "level3.CustomLinearModel.forward",
+               "x *= self.w\nreturn x.sum(dim=1)", {"level3.forward": "input_modified"}),
+    Submission("level 4 forward multiplies x in place", "level4.CustomLinearModel.forward",
+               "return x.mul_(self.w).sum(dim=1)", {"level4.forward": "input_modified"}),
+    # parameters changed outside optimizer.step()
+    Submission("manual update beside step()", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               optimizer.step()
+               with torch.no_grad():
+                   model.w -= 0.1 * model.w.grad
+               return loss.item()
+               """, {"level4.train_step": "updated_outside_step", "level4.train": None}),
+    Submission("manual update instead of step()", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               with torch.no_grad():
+                   model.w -= 0.1 * model.w.grad
+               return loss.item()
+               """, {"level4.train_step": "updated_outside_step", "level4.train": None},
+               says={"level4.train_step": "never called step() on the optimizer it was given"}),
+    Submission("a private optimizer inside train_step", "level4.train_step",
+               """
+               own = torch.optim.SGD(model.parameters(), lr=0.1)
+               own.zero_grad()
+               loss = mse(y, model(x))
+               loss.backward()
+               own.step()
+               return loss.item()
+               """, {"level4.train_step": "updated_outside_step", "level4.train": None}),
+    Submission("level 5 manual update beside step()", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = loss_fn(model(x).squeeze(1), y)
+               loss.backward()
+               with torch.no_grad():
+                   for p in model.parameters():
+                       p -= 0.01 * p.grad
+               optimizer.step()
+               return loss.item()
+               """, {"level5.train_step": "updated_outside_step", "level5.train": None}),
+    # every SGD option compared with its default
+    Submission("SGD with maximize=True", "level4.make_optimizer",
+               "return torch.optim.SGD(model.parameters(), lr=lr, maximize=True)",
+               {"level4.make_optimizer": "not_plain_sgd", "level4.train": None},
+               says={"level4.make_optimizer": "maximize=True"}),
+    Submission("SGD with dampening", "level4.make_optimizer",
+               "return torch.optim.SGD(model.parameters(), lr=lr, dampening=0.5)",
+               {"level4.make_optimizer": "not_plain_sgd"}),
+    # level 5: make_model's mistakes cost make_model only; train is still judged
+    Submission("make_model in float64", "level5.make_model", "return nn.Linear(1, 1).double()",
+               {"level5.make_model": "wrong_dtype"}),
+    Submission("make_model wraps the layer in nn.Sequential", "level5.make_model",
+               "return nn.Sequential(nn.Linear(1, 1))", {"level5.make_model": "not_linear"},
+               says={"level5.make_model": "return the layer itself"}),
+    Submission("make_model wraps the layer in a module of its own", "level5.make_model",
+               """
+               class Wrapper(nn.Module):
+                   def __init__(self):
+                       super().__init__()
+                       self.layer = nn.Linear(1, 1)
+
+                   def forward(self, x):
+                       return self.layer(x)
+
+               return Wrapper()
+               """, {"level5.make_model": "not_linear"}),
+    # a sentence where a raw exception used to be
+    Submission(".item() before backward()", "level4.train_step",
+               """
+               optimizer.zero_grad()
+               loss = mse(y, model(x)).item()
+               loss.backward()
+               optimizer.step()
+               return loss
+               """, {"level4.train_step": "backward_on_number", "level4.train_step_loss": "backward_on_number",
+                     "level4.train": "backward_on_number"}, says={"level4.train_step": ".item()"}),
+    Submission("mse returns .item()", "level1.mse", "return ((y - yhat) ** 2).mean().item()",
+               {"level1.mse": "not_a_tensor", "level1.gradient": "backward_on_number",
+                "level1.train": "backward_on_number"}, says={"level1.mse": ".item()"}),
+    Submission("__getitem__ returns (y, x)", "level2.RandomData.__getitem__", "return self.Y[index], self.X[index]",
+               {"level2.getitem": "pair_swapped", "level2.train": "pair_swapped"}),
+    Submission("__getitem__ returns the whole tensors", "level2.RandomData.__getitem__", "return self.X, self.Y",
+               {"level2.getitem": "whole_tensors", "level2.train": "whole_tensors"}),
+    Submission("mse takes the square root", "level1.mse", "return torch.sqrt(((y - yhat) ** 2).mean())",
+               {"level1.mse": "rmse", "level1.gradient": "rmse", "level1.train": None}),
+    Submission("make_loader returns the dataset", "level2.make_loader", "return data",
+               {"level2.loader": "not_a_loader", "level2.train": None},
+               says={"level2.loader": "the dataset it was given"}),
+    Submission("zero_grad makes a CPU tensor", "level1.zero_grad", "w.grad = torch.zeros(len(w))",
+               {"level1.device": "wrong_device"}, says={"level1.device": "w.device"}),
+]
+MISTAKES += PRECISION
 
 CORRECT_VARIANTS = [
     Submission("forward with x @ w", "level1.forward", "return x @ w"),
@@ -324,4 +458,11 @@ CORRECT_VARIANTS = [
                "return torch.zeros_like(x[:, 0]) + (x * w).sum(dim=1)"),
     Submission("level 5 nn.Linear(in_features=1, out_features=1)", "level5.make_model",
                "return nn.Linear(in_features=1, out_features=1, bias=True)"),
+    Submission("SGD with foreach=False", "level4.make_optimizer",
+               "return torch.optim.SGD(model.parameters(), lr=lr, foreach=False)"),
+    Submission("forward on a copy changed in place", "level1.forward", "x = x.clone()\nx *= w\nreturn x.sum(dim=1)"),
+    Submission("init_weights moved, then requires_grad_()", "level1.init_weights",
+               "return torch.randn(num_parameters).to(device).requires_grad_()"),
+    Submission("level 3 w moved, then requires_grad_()", "level3.CustomLinearModel.__init__",
+               "super().__init__()\nself.w = torch.randn(num_parameters).to(device).requires_grad_()"),
 ]

@@ -45,6 +45,14 @@ def broadcast_gradient(x, y, w):
     return gradient(x, y, w)
 
 
+def broadcast_mse_value(batch, yhat=None):
+    """The 'mean squared error' of an (n, 1) against an (n,) tensor: the mean over the (n, n) table of
+    every prediction against every target, var(y) + mean((mean(y) - yhat) ** 2)."""
+    yhat = predictions(batch) if yhat is None else np.asarray(yhat)
+    y = np.asarray(batch["y"], dtype=np.float64)
+    return float(np.var(y) + np.mean((np.mean(y) - yhat) ** 2))
+
+
 def accumulating_gradient():
     """The second step's gradient when the first batch's gradient was never cleared."""
     first, second = inputs.step_batches()

@@ -14,6 +14,13 @@ _HINTS = {
                             "clearing it, each step uses the sum of all the gradients so far.",
     "forgot_zero_grad": "backward() adds into .grad; the optimizer does not clear it for you. Call "
                         "optimizer.zero_grad() at the start of every step.",
+    "backward_on_number": ".item() gives a Python number, which autograd cannot differentiate: call backward() "
+                          "on the loss tensor, then take .item() of it for the value to report.",
+    "pair_swapped": "The DataLoader hands the first item of each pair to the model: return (x, y), the input "
+                    "first.",
+    "whole_tensors": "__getitem__ answers for one example: row `index` of self.X and its target, not the whole "
+                     "tensors.",
+    "rmse": "The mean squared error stops at the mean: no square root. Its gradient is then -(2/n) X^T (y - Xw).",
     "w_not_updated": "`w = w - lr * w.grad` builds a new tensor and rebinds a local name; the tensor the "
                      "training loop holds never changes. Change w in place (w -= ...) under torch.no_grad().",
     "inplace_outside_no_grad": "Autograd records every operation on a tensor that requires grad, and it refuses "
@@ -49,6 +56,9 @@ _HINTS = {
                             "loss.backward().",
     "zero_grad_after_backward": "Clearing the gradients between backward() and step() throws away the gradient "
                                 "step() needed. Clear them before backward().",
+    "updated_outside_step": "The optimizer the training loop hands to train_step is the one place where the "
+                            "parameters change: it holds the learning rate and any state. A manual update, or a "
+                            "new optimizer built inside train_step, bypasses it.",
     "step_twice": "One batch, one step: each call of optimizer.step() moves the parameters again.",
     "parameter_replaced": "The optimizer keeps references to the parameter objects it was given. Replacing "
                           "model.w with a new object leaves the optimizer updating the old one.",
@@ -74,13 +84,20 @@ _HINTS = {
     "killed": "The process was killed, most often for using more memory than allowed.",
     "out_of_memory": "The code asked for more memory than the grader allows: look for a tensor far larger than "
                      "the data.",
+    "input_modified": "A stub must not overwrite the tensors it is given: the caller still needs them (the "
+                      "batch is used again, the targets are reported). In-place operations (x.mul_(w), x *= w, "
+                      "y.sub_(...)) write into the caller's tensor; x * w makes a new one.",
     "import_failed": "The file could not be imported, so none of its checks could run: fix the error first.",
 }
 
 _TITLES = {
+    "backward_on_number": "backward() on a number (.item() too early)",
     "backward_twice": "backward() twice through one graph",
     "bad_batch": "loader batches are not (x, y) pairs",
     "bad_losses": "train does not return one loss per epoch",
+    "pair_swapped": "__getitem__ returns (y, x)",
+    "whole_tensors": "__getitem__ returns the whole tensors",
+    "rmse": "root mean square instead of the mean",
     "borrowed_from_grader": "grader code used as an answer",
     "broadcasting": "(batch, 1) predictions against (batch,) targets",
     "changed_weights": "the weights were changed",
@@ -99,6 +116,7 @@ _TITLES = {
     "ignored_lr": "learning rate ignored",
     "ignored_shuffle": "shuffle ignored",
     "import_failed": "the file could not be imported",
+    "input_modified": "an input changed in place",
     "incomplete_epoch": "an epoch misses examples",
     "inplace_outside_no_grad": "in-place update while autograd records",
     "item_not_pair": "an item is not a pair (x, y)",
@@ -156,6 +174,7 @@ _TITLES = {
     "timeout": "time limit",
     "unjudgeable": "values could not be checked",
     "update_recorded": "update recorded by autograd",
+    "updated_outside_step": "parameters changed outside optimizer.step()",
     "w_left_behind": "w left behind on another device",
     "w_not_updated": "w rebound, not updated in place",
     "wrong_defaults": "wrong default arguments",

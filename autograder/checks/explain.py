@@ -1,6 +1,6 @@
 """Turn an exception a student's code raised into a message that says where and the likely cause."""
 
-from autograder.checks.verdicts import Verdict
+from autograder.checks.verdicts import Verdict, scrub
 
 # (text found in the exception message, diagnosis, what to tell the student)
 KNOWN_ERRORS = [
@@ -26,6 +26,10 @@ KNOWN_ERRORS = [
     ("Expected all tensors to be on the same device", "wrong_device",
      "Tensors on different devices met in one operation: create each tensor on the device you were given "
      "(the device argument, or the input's .device)."),
+    ("object has no attribute 'backward'", "backward_on_number",
+     "backward() was called on a Python number: .item() (or float()) turns the loss into a plain number that "
+     "autograd knows nothing about. Call loss.backward() on the loss tensor, and use .item() only for the value "
+     "you return or print."),
     ("Trying to backward through the graph a second time", "backward_twice",
      "backward() ran twice through the same graph: compute a fresh loss for each backward()."),
     ("cannot assign parameters before Module.__init__() call", "no_super_init",
@@ -65,6 +69,7 @@ def explain_error(check, error):
     if kind in ("SystemExit", "KeyboardInterrupt"):
         return Verdict(False, f"{check.id}: the code tried to exit the program ({kind}){at}; remove the "
                        "exit call.", "exited")
+    message = scrub(message)
     for text, diagnosis, advice in KNOWN_ERRORS:
         if text in message:
             return Verdict(False, f"{check.id} raised {kind}: {message.splitlines()[0]}{at}. {advice}", diagnosis)

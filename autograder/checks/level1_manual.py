@@ -17,7 +17,7 @@ from autograder.checks.verdicts import (
     require_tensor,
     values,
 )
-from autograder.checks.weights import judge_leaf_weights, judge_predictions
+from autograder.checks.weights import judge_inputs_kept, judge_leaf_weights, judge_predictions
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.probe.level1_manual import LRS
@@ -32,7 +32,8 @@ def judge_make_data(got, want, ctx):
 
 def judge_init_weights(got, want, ctx):
     n = inputs.weight_count()
-    judge_leaf_weights(got["w"], (n,), ctx.device, f"init_weights(num_parameters={n})")
+    judge_leaf_weights(got["w"], (n,), ctx.device, f"init_weights(num_parameters={n})", got.get("meta"),
+                       f"init_weights(num_parameters={n}, device='meta')")
     require_tensor(got["default"], "init_weights() with the default num_parameters=2", shape=(2,))
     return passed("a random float32 leaf tensor with requires_grad=True, of the asked shape")
 
@@ -46,8 +47,26 @@ def judge_mse(got, want, ctx):
     require_entries(got, len(inputs.probe_batches()), "mse(y, yhat)")
     for batch, loss in zip(inputs.probe_batches(), got):
         n = len(batch["y"])
+        judge_inputs_kept(loss, f"mse(y, yhat) on a batch of {n}")
+        if loss.get("kind") == "number":
+            raise Problem(f"mse(y, yhat) on a batch of {n} returned {got_text(loss)}, a Python number: .item() or "
+                          "float() turned the loss into a value autograd cannot differentiate, so backward() "
+                          "has nothing to call. Return the tensor; the training loop takes .item() itself.",
+                          "not_a_tensor")
         require_tensor(loss, f"mse(y, yhat) on a batch of {n}", shape=(), device=ctx.device)
         expected = closed_form.mse_value(batch)
+        got_value = float(values(loss, "mse"))
+        if n > 1 and not np.isclose(got_value, expected, rtol=1e-4) and np.isclose(
+                got_value, closed_form.broadcast_mse_value(batch), rtol=1e-4, atol=1e-6):
+            raise Problem(f"mse(y, yhat) on a batch of {n} (y and yhat both of shape ({n},)) gives the mean over the "
+                          f"({n}, {n}) table of every prediction against every target: one of them was reshaped to "
+                          f"({n}, 1) before the subtraction, and broadcasting did the rest. Subtract tensors of the "
+                          "same shape: ((y - yhat) ** 2).mean().", "broadcasting")
+        if expected > 1e-6 and not np.isclose(got_value, expected, rtol=1e-4) and np.isclose(
+                got_value, np.sqrt(expected), rtol=1e-4, atol=1e-6):
+            raise Problem(f"mse(y, yhat) on a batch of {n} is {got_value:.6g}, the square root of the mean squared "
+                          f"error ({expected:.6g}): a root mean square error. The level's loss is the mean "
+                          "itself, ((y - yhat) ** 2).mean(), without torch.sqrt.", "rmse")
         k = ratio(values(loss, "mse"), expected)
         hint, diagnosis = "", "wrong_values"
         if k is not None and n > 1 and abs(k - n) < 1e-3 * n:

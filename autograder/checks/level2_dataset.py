@@ -42,6 +42,22 @@ def judge_len(got, want, ctx):
     return passed(f"an int equal to the number of examples ({rows})")
 
 
+def item_shape_problem(item, what, index):
+    """Name the common wrong items: (y, x), and (self.X, self.Y) whole."""
+    if item.get("kind") not in ("tuple", "list") or len(item["items"]) != 2:
+        return
+    shapes = [t.get("shape") if t.get("kind") == "tensor" else None for t in item["items"]]
+    if shapes == [[], [2]]:
+        raise Problem(f"{what} returned (y, x): a target of shape () first, then an input of shape (2,). The "
+                      "DataLoader passes the first of each pair to the model as x: return (self.X[index], "
+                      "self.Y[index]).", "pair_swapped")
+    if shapes[0] is not None and shapes[1] is not None and len(shapes[0]) == 2 and shapes[0][1] == 2 \
+            and shapes[1] == shapes[0][:1] and shapes[0][0] > 1:
+        raise Problem(f"{what} returned the whole tensors (x of shape {tuple(shapes[0])}, y of shape "
+                      f"{tuple(shapes[1])}) instead of example {index}: index them, (self.X[index], "
+                      "self.Y[index]).", "whole_tensors")
+
+
 def judge_getitem(got, want, ctx):
     require_entries(got["items"], len(item_indices(inputs.data_samples())), "data[i]")
     if [entry.get("index") for entry in got["items"]] != list(item_indices(inputs.data_samples())):
@@ -51,6 +67,7 @@ def judge_getitem(got, want, ctx):
         what = f"data[{index}]"
         if item["kind"] not in ("tuple", "list") or len(item["items"]) != 2:
             raise Problem(f"{what} should be a pair (x, y); got {got_text(item)}.", "item_not_pair")
+        item_shape_problem(item, what, index)
         x, y = item["items"]
         require_tensor(x, f"{what}[0], the input x", shape=(2,), device=ctx.device)
         require_tensor(y, f"{what}[1], the target y", shape=(), device=ctx.device)
@@ -74,6 +91,10 @@ def epoch_order(epoch, what):
 
 def judge_loader(got, want, ctx):
     what = f"make_loader(data, batch_size={LOADER_BATCH}, shuffle=True, generator=seeded)"
+    if got.get("returned_data"):
+        raise Problem("make_loader returned the dataset it was given, unchanged; it should wrap it in a "
+                      "torch.utils.data.DataLoader: DataLoader(data, batch_size=batch_size, shuffle=shuffle, "
+                      "generator=generator).", "not_a_loader")
     if not got["is_loader"]:
         raise Problem(f"make_loader should return a torch.utils.data.DataLoader; got {got_text(got['type'])}.",
                       "not_a_loader")
@@ -121,6 +142,15 @@ def judge_loader(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
+    if "bad_item" in got:
+        what = "train(data, w): data[0]"
+        item_shape_problem(got["bad_item"], what, 0)
+        if got["bad_item"].get("kind") not in ("tuple", "list") or len(got["bad_item"]["items"]) != 2:
+            raise Problem(f"{what} should be a pair (x, y); got {got_text(got['bad_item'])}, so the loader's "
+                          "batches cannot be split into inputs and targets.", "item_not_pair")
+        shapes = ", ".join(got_text(t) for t in got["bad_item"]["items"])
+        raise Problem(f"{what} gives ({shapes}); the loop needs x of shape (2,) and y of shape (), so the "
+                      "loader's batches do not fit forward and mse. See the __getitem__ check.", "bad_batch")
     return regression.judge_convergence(got, want, ctx.device, f"train(data, w, epochs={CONVERGENCE_EPOCHS})")
 
 

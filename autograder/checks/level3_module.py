@@ -14,7 +14,8 @@ def judge_init(got, want, ctx):
     n = inputs.weight_count()
     what = f"CustomLinearModel(num_parameters={n})"
     judge_model_weight(got, what)
-    judge_leaf_weights(got["w"], (n,), ctx.device, f"{what}.w")
+    judge_leaf_weights(got["w"], (n,), ctx.device, f"{what}.w", got.get("meta"),
+                       f"CustomLinearModel(num_parameters={n}, device='meta').w")
     if got["default"].get("shape") != [2]:
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")

@@ -41,6 +41,23 @@ def judge_forward(got, want, ctx):
     return passed("model(x) gives x @ w of shape (batch,), and backward fills model.w.grad correctly")
 
 
+# options that choose how SGD computes (an implementation), never what a step does
+IMPLEMENTATION_OPTIONS = ("lr", "foreach", "fused", "differentiable", "capturable")
+
+
+def changed_options(groups, defaults):
+    """(option, value) for every option of the student's groups that differs from plain SGD's (the
+    reference's) default, or that plain SGD does not have."""
+    changed = []
+    for group in groups:
+        for key, value in sorted((group.get("options") or {}).items()):
+            if key in IMPLEMENTATION_OPTIONS or (key, value) in changed:
+                continue
+            if key not in defaults or defaults[key] != value:
+                changed.append((key, value))
+    return changed
+
+
 def judge_make_optimizer(got, want, ctx):
     what = "make_optimizer(model, lr=0.05)"
     if not got["is_sgd"]:
@@ -59,6 +76,14 @@ def judge_make_optimizer(got, want, ctx):
     if any(group["momentum"] or group["weight_decay"] for group in got["groups"]):
         raise Problem(f"{what}: use plain SGD (no momentum, no weight decay) so the steps match gradient "
                       "descent.", "not_plain_sgd")
+    changed = changed_options(got["groups"], want["groups"][0].get("options", {}))
+    if changed:
+        shown = ", ".join(f"{key}={value!r}" for key, value in changed)
+        why = (" maximize=True climbs the gradient: every step makes the loss larger."
+               if any(key == "maximize" for key, _ in changed) else "")
+        raise Problem(f"{what}: the optimizer was built with {shown}; plain SGD keeps every option at its default "
+                      f"so that each step is exactly w - lr * grad.{why} Pass only the parameters and lr.",
+                      "not_plain_sgd")
     if got.get("default_lr") != [0.01]:
         raise Problem(f"make_optimizer(model) should default to lr=0.01; got {got.get('default_lr')}.",
                       "wrong_defaults")
@@ -66,11 +91,14 @@ def judge_make_optimizer(got, want, ctx):
 
 
 def judge_train_step(got, want, ctx):
-    return optim_step.judge_train_step(got, want, ctx.device, "train_step(model, optimizer, x, y)")
+    return optim_step.judge_train_step(got, want, ctx.device, "train_step(model, optimizer, x, y)",
+                                       broadcast_hint=True,
+                                       fix="model(x) and y both have shape (batch,) here: reshape neither.")
 
 
 def judge_train_step_loss(got, want, ctx):
-    return optim_step.judge_returned_loss(got, want, ctx.device, "train_step(model, optimizer, x, y)")
+    return optim_step.judge_returned_loss(got, want, ctx.device, "train_step(model, optimizer, x, y)",
+                                          accept_broadcast=True)
 
 
 def judge_train(got, want, ctx):

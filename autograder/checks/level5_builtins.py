@@ -11,6 +11,12 @@ from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
 def judge_make_model(got, want, ctx):
     if not got["is_linear"]:
+        inner = got.get("inner")
+        if isinstance(inner, dict):
+            raise Problem(f"make_model() returned a {got['type']} wrapped around an nn.Linear("
+                          f"{inner['in_features']}, {inner['out_features']}); return the layer itself: "
+                          "nn.Linear(1, 1). The level's code and the grader read model.weight and model.bias, "
+                          "which a wrapper does not have.", "not_linear")
         raise Problem(f"make_model() should return torch.nn.Linear(1, 1); got {got['type']}.", "not_linear")
     if (got["in_features"], got["out_features"]) != (1, 1):
         raise Problem(f"make_model() returned nn.Linear({got['in_features']}, {got['out_features']}); one "
@@ -18,6 +24,11 @@ def judge_make_model(got, want, ctx):
     if not got["bias"]:
         raise Problem("make_model() returned a layer without bias; the line's -1 is the bias: keep bias=True.",
                       "no_bias")
+    dtypes = sorted({p.get("dtype") for p in got.get("parameters", [])} - {"float32"})
+    if dtypes:
+        raise Problem(f"make_model() returned a layer with {', '.join(map(str, dtypes))} parameters; the data are "
+                      "float32, so model(x) fails with \"mat1 and mat2 must have the same dtype\". Keep the "
+                      "default dtype: nn.Linear(1, 1), without .double() or dtype=torch.float64.", "wrong_dtype")
     return passed("nn.Linear(1, 1) with a bias")
 
 
@@ -39,7 +50,7 @@ def judge_train_step(got, want, ctx):
 
 
 def judge_train_step_loss(got, want, ctx):
-    return optim_step.judge_returned_loss(got, want, ctx.device, WHAT, level5=True)
+    return optim_step.judge_returned_loss(got, want, ctx.device, WHAT, accept_broadcast=True)
 
 
 def judge_train(got, want, ctx):

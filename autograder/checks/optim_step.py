@@ -12,15 +12,29 @@ from autograder.checks.verdicts import Problem, close, got_text, passed, require
 from autograder.probe.inputs import STEP_BATCHES, STEP_LR, step_batches, step_start
 
 
-def judge_calls(calls, call_number):
-    """Diagnose the order of zero_grad/step calls that CountingSGD recorded during one train_step."""
+def judge_calls(calls, call_number, start=None, end=None):
+    """Diagnose the order of zero_grad/step calls that the recording SGD saw during one train_step.
+    start, end: the weights when the call began and when it returned."""
     steps = [c for c in calls if c["call"] == "step"]
     where = f"train_step call {call_number}"
+    moved = start is not None and end is not None and start != end
+    if not steps and moved:
+        raise Problem(f"{where} never called step() on the optimizer it was given, yet the parameters changed "
+                      f"(from {np.round(start, 5).tolist()} to {np.round(end, 5).tolist()}): they were updated another way, by hand or by an optimizer built "
+                      "inside train_step. Use the optimizer passed in (the training loop chose its learning rate "
+                      "and keeps its state): optimizer.step().", "updated_outside_step")
     if not steps:
         raise Problem(f"{where} never called optimizer.step(), so the parameters did not change. After "
                       "loss.backward(), call optimizer.step().", "step_not_called")
     if len(steps) > 1:
         raise Problem(f"{where} called optimizer.step() {len(steps)} times; one step per batch.", "step_twice")
+    before, after = steps[0].get("before"), steps[0].get("after")
+    if start is not None and before is not None and (before != start or (end is not None and end != after)):
+        when = "before" if before != start else "after"
+        raise Problem(f"{where} changed the parameters {when} optimizer.step() as well: besides the optimizer's "
+                      "step, something else updated them (a manual update such as `w -= lr * w.grad`, or a "
+                      "second optimizer), so every batch moved them twice. Let optimizer.step() be the only "
+                      "update.", "updated_outside_step")
     grads = steps[0]["grads"]
     if all(g.get("kind") == "none" for g in grads):
         raise Problem(f"{where}: when optimizer.step() ran, the parameters had no gradient: step() was called "
@@ -32,14 +46,19 @@ def judge_calls(calls, call_number):
                       "zero_grad_after_backward")
 
 
-def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False):
+SAME_SHAPE = "Give both the same shape: model(x).squeeze(1) (or y.unsqueeze(1))."
+
+
+def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False, fix=SAME_SHAPE):
     for key in ("calls", "weights", "returned"):
         require_entries(got[key], len(STEP_BATCHES), what)
     if not got["same_object"]:
         raise Problem(f"{what} replaced the model's parameter with a new object; the optimizer still holds "
                       "the old one. Let optimizer.step() change the parameters in place.", "parameter_replaced")
-    for number, calls in enumerate(got["calls"], 1):
-        judge_calls(calls, number)
+    started = got.get("started") or [None] * len(STEP_BATCHES)
+    require_entries(started, len(STEP_BATCHES), what)
+    for number, (calls, start, end) in enumerate(zip(got["calls"], started, got["weights"]), 1):
+        judge_calls(calls, number, start, end)
     expected = expected_weights()
     for number, (weights, want_w) in enumerate(zip(got["weights"], expected), 1):
         weights = np.asarray(weights, dtype=np.float64)
@@ -49,8 +68,7 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
             warning = f" PyTorch warned: {got['warnings'][0]}" if got.get("warnings") else ""
             raise Problem(f"{what}: the update matches a loss between predictions of shape (batch, 1) and "
                           "targets of shape (batch,). Broadcasting turned them into a (batch, batch) table, "
-                          "so every prediction was compared with every target. Give both the same shape: "
-                          f"model(x).squeeze(1) (or y.unsqueeze(1)).{warning}", "broadcasting")
+                          f"so every prediction was compared with every target. {fix}{warning}", "broadcasting")
         if number == 2:
             accumulated = expected[0] - STEP_LR * accumulating_gradient()
             if close(weights, accumulated, device):
@@ -66,7 +84,7 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
                   "place by exactly the SGD step")
 
 
-def judge_returned_loss(got, want, device, what, level5=False):
+def judge_returned_loss(got, want, device, what, accept_broadcast=False):
     """The returned value must be the loss at the weights the call started from (whatever they were:
     a wrong update is train_step's mistake, not this check's)."""
     for key in ("weights", "returned"):
@@ -82,7 +100,7 @@ def judge_returned_loss(got, want, device, what, level5=False):
                           "returned_not_float")
         before = mse_value({"x": batch["x"], "y": batch["y"], "w": w})
         accepted = [before]
-        if level5:  # the (batch, batch) broadcasting loss is train_step's mistake, judged there
+        if accept_broadcast:  # the (batch, batch) broadcasting loss is train_step's mistake, judged there
             mean_y = [float(np.mean(batch["y"]))] * len(batch["y"])
             accepted.append(mse_value({"x": batch["x"], "y": mean_y, "w": w}) + float(np.var(batch["y"])))
         if any(np.isclose(returned["value"], a, rtol=1e-4, atol=1e-6) for a in accepted):

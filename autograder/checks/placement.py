@@ -4,11 +4,14 @@ A stub that creates a tensor on a fixed device fails on meta exactly as it would
 the mistake is caught on a laptop or in CI without one.
 """
 
-from autograder.checks.verdicts import Problem, passed, require_entries
+from autograder.checks.verdicts import Problem, passed, require_entries, scrub
 from autograder.probe.placement import META, NO_DATA_ON_META
 
 
 def fix_text(stub):
+    if stub.startswith(("zero_grad", "sgd_update")):  # their only input is w
+        return (f"Inside {stub}, create tensors on w's device (device=w.device, torch.zeros_like(w), or "
+                ".to(w.device)), never on a fixed device.")
     return (f"Inside {stub}, create tensors on the device of the inputs (device=x.device, torch.zeros_like(x), "
             "or .to(x.device)) or on the `device` argument, never on a fixed device.")
 
@@ -34,7 +37,7 @@ def judge_placement(entries, level3=False, tried=None):
             if "device" in message or "meta" in message:
                 raise Problem(f"{stub} fails when its inputs live on another device (the grader tried the "
                               f"meta device, which every machine has, in place of a GPU): {error['type']}: "
-                              f"{message.splitlines()[0]}. {fix_text(stub)}", "wrong_device")
+                              f"{scrub(message.splitlines()[0])}. {fix_text(stub)}", "wrong_device")
             continue  # another kind of error: that stub's own check reports it
         ran += entry.get("produces", True) and any(device == META for device in entry["devices"])
         for name, device in zip(entry["names"], entry["devices"]):

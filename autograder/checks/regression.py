@@ -2,8 +2,17 @@
 
 import numpy as np
 
-from autograder.checks.closed_form import TRUE_WEIGHTS, gradient
-from autograder.checks.verdicts import Problem, passed, ratio, require_close, require_entries, require_tensor, values
+from autograder.checks.closed_form import TRUE_WEIGHTS, broadcast_gradient, gradient, mse_value
+from autograder.checks.verdicts import (
+    Problem,
+    close,
+    passed,
+    ratio,
+    require_close,
+    require_entries,
+    require_tensor,
+    values,
+)
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -61,7 +70,21 @@ def judge_gradients(got, device, what):
                           "torch.tensor(...) in between?", "no_gradient")
         require_tensor(grad, f"{what}: w.grad", shape=(2,), device=device)
         want = gradient(batch["x"], batch["y"], batch["w"])
-        hint, diagnosis = gradient_hint(values(grad, "w.grad"), want, n)
+        got_grad = values(grad, "w.grad")
+        if n > 1 and not close(got_grad, want, device) and close(
+                got_grad, broadcast_gradient(batch["x"], batch["y"], batch["w"]), device):
+            raise Problem(f"{what}: w.grad on a batch of {n} is the gradient of a loss between predictions of "
+                          "shape (batch, 1) and targets of shape (batch,): broadcasting made a (batch, batch) "
+                          "table of every prediction against every target, so each prediction was pulled toward "
+                          "the mean of y. Give predictions and targets the same shape (batch,).", "broadcasting")
+        k = ratio(got_grad, want)
+        loss = mse_value(batch)
+        if k is not None and loss > 1e-6 and not np.isclose(k, 1, rtol=1e-4) and np.isclose(
+                k, 1 / (2 * np.sqrt(loss)), rtol=1e-3):
+            raise Problem(f"{what}: w.grad on a batch of {n} is {k:.3g}x the expected, 1 / (2 sqrt(mse)): the "
+                          "gradient of the square root of the mean squared error. The loss is the mean squared "
+                          "error itself, without torch.sqrt.", "rmse")
+        hint, diagnosis = gradient_hint(got_grad, want, n)
         require_close(values(grad, "w.grad"), want,
                       f"{what}: w.grad on a batch of {n} (expected -(2/n) X^T (y - X w))", device, hint, diagnosis)
 
@@ -69,6 +92,10 @@ def judge_gradients(got, device, what):
 def judge_convergence(got, want, device, what, names=("w[0] (bias)", "w[1]")):
     """got/want: {"weights": [b, w], "losses": describe(list)}: near (-1, 3), final loss like the reference's."""
     losses = got["losses"]
+    if losses.get("kind") == "list" and any(item.get("kind") == "tensor" for item in losses["items"]):
+        raise Problem(f"{what} should return a list of floats (one loss per epoch); got a list of tensors. "
+                      "Add up each batch's loss as a number, loss.item(): a tensor keeps its whole autograd "
+                      "graph alive.", "bad_losses")
     if losses.get("kind") != "list" or not all(item.get("kind") == "number" for item in losses["items"]):
         raise Problem(f"{what} should return a list of floats (one loss per epoch); got "
                       f"{losses.get('type', losses.get('kind'))}.", "bad_losses")
@@ -83,7 +110,9 @@ def judge_convergence(got, want, device, what, names=("w[0] (bias)", "w[1]")):
                       "diverged")
     if np.allclose(weights, start):
         raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs the weights are still the starting values "
-                      f"{start.tolist()}: the updates never reach the tensor the model holds.", "not_updated")
+                      f"{start.tolist()}: no update ever changed them. The check of the update step above "
+                      "says why (an update that never runs or finds no gradient, or one that changes another "
+                      "tensor than the one the model holds).", "not_updated")
     error = np.abs(weights - np.asarray(TRUE_WEIGHTS))
     if error.max() > CONVERGENCE_TOLERANCE:
         i = int(np.argmax(error))

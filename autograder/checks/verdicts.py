@@ -4,6 +4,7 @@ Everything here works on plain data (dicts, lists, numbers) produced by autograd
 no judge ever touches an object the student's code made.
 """
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,10 +38,31 @@ class Verdict:
         return 1.0 if self.passed else 0.0
 
 
+# The grader's own objects handed to student code, as a message names them: a student never sees the
+# grader's modules or helper classes.
+GRADER_OBJECTS = {
+    "IndexData": "the grader's dataset",
+    "LinearFixture": "the grader's model",
+    "CountingSGD": "torch.optim.SGD",
+    "WatchingSGD": "torch.optim.SGD",
+    "RecordingLoss": "torch.nn.MSELoss",
+}
+_GRADER_OBJECT = re.compile(r"(<)?\b(?:autograder(?:\.\w+)*\.)?(" + "|".join(GRADER_OBJECTS) + r")\b"
+                            r"(?:\(\)| object at 0x[0-9a-f]+>)?")
+_GRADER_MODULE = re.compile(r"\bautograder(?:\.\w+)+")
+
+
+def scrub(text):
+    """text with the grader's own names replaced by what they stand for."""
+    text = _GRADER_OBJECT.sub(lambda m: GRADER_OBJECTS[m.group(2)], str(text))
+    return _GRADER_MODULE.sub("the grader's code", text)
+
+
 class Problem(Exception):
     """Raised inside a judge to stop at the first thing wrong, with the message to report."""
 
     def __init__(self, message, diagnosis=None, fraction=0.0):
+        message = scrub(message)
         super().__init__(message)
         self.verdict = Verdict(False, message, diagnosis, fraction)
 
@@ -77,7 +99,9 @@ def got_text(desc):
         return f"a {kind} of {len(desc['items'])} items"
     if kind == "size":
         return f"torch.Size({desc['value']})"
-    return f"{desc.get('type')} {desc.get('repr', '')}".strip()
+    if str(desc.get("type", "")).startswith("autograder."):
+        return scrub(str(desc.get("type")))
+    return scrub(f"{desc.get('type')} {desc.get('repr', '')}".strip())
 
 
 def same_device(got, want):

@@ -7,31 +7,79 @@ from autograder.checks.verdicts import Problem, require_close, require_entries, 
 from autograder.probe import inputs
 
 
-def judge_leaf_weights(w, shape, device, what):
+BROADCASTING = ("Nothing fails when the two meet: y - yhat broadcasts a (batch,) and a (batch, 1) tensor to a "
+                "(batch, batch) table of every prediction against every target, so the loss and its gradient "
+                "are silently wrong.")
+MOVED = ("ToCopyBackward0", "CopyBackwards")  # what autograd records for .to(device), .cuda(), .copy_()
+
+
+def judge_leaf_weights(w, shape, device, what, meta=None, meta_call=None):
+    """w: the weights made on the grading device. meta: the same stub's weights made on the meta
+    device (meta_call: how it was called), which shows what any device but the CPU would give."""
     require_tensor(w, what, shape=shape, device=device)
     if not w["requires_grad"]:
         raise Problem(f"{what} must have requires_grad=True, or autograd will not compute its gradient.",
                       "no_requires_grad")
     if not w["is_leaf"]:
-        raise Problem(f"{what} is not a leaf tensor (it was made by {w['grad_fn']}), so backward() will not "
-                      "fill its .grad. Create it in one call, e.g. torch.randn(n, device=device, "
+        moved = " (created, then moved to the device)" if w["grad_fn"] in MOVED else ""
+        raise Problem(f"{what} is not a leaf tensor (it was made by {w['grad_fn']}{moved}), so backward() will "
+                      "not fill its .grad. Create it in one call, e.g. torch.randn(n, device=device, "
                       "requires_grad=True), rather than computing or moving it afterwards.", "not_leaf")
+    judge_leaf_elsewhere(meta, meta_call)
     vals = values(w, what)
     if np.allclose(vals, vals.flat[0]):
         raise Problem(f"{what} should start at random normal values; got all {vals.flat[0]:g}. "
                       "Use torch.randn.", "not_random")
 
 
+def judge_leaf_elsewhere(meta, call):
+    """The weights made on the meta device must be a leaf that requires grad too: on the CPU a tensor
+    created with requires_grad=True and then moved (.to(device)) is a leaf only because .to('cpu')
+    returns the same tensor; on a GPU it is a copy autograd recorded, and backward() never fills its
+    .grad. The meta device shows that on every machine, so a CPU run gives the GPU's verdict."""
+    if not meta or meta.get("kind") != "tensor" or meta.get("device") != "meta":
+        return  # raised, or not on meta: the device check reports it
+    if meta["requires_grad"] and meta["is_leaf"]:
+        return
+    if meta["requires_grad"]:  # a computed tensor
+        moved = meta["grad_fn"] in MOVED
+        cause = ("it was created with requires_grad=True and then moved with .to(device): on the CPU .to('cpu') "
+                 "returns the very same tensor, so it is a leaf there only by accident; on any other device "
+                 "(a GPU) .to() makes a copy that autograd records" if moved else
+                 f"it was computed from another tensor ({meta['grad_fn']})")
+        raise Problem(f"{call} gives a tensor that is not a leaf: {cause}. backward() will not fill its .grad, "
+                      "and training cannot change it. Create it in one call on the device: torch.randn(n, "
+                      "device=device, requires_grad=True).", "not_leaf")
+    raise Problem(f"{call} gives a tensor that does not require grad (on the CPU it does): the flag was set "
+                  "on a tensor the device move left behind. Create it on the device with requires_grad=True: "
+                  "torch.randn(n, device=device, requires_grad=True).", "no_requires_grad")
+
+
+def judge_inputs_kept(result, what):
+    """result["changed"]: the inputs the stub changed in place (x.mul_(w), y.sub_(yhat), x[:] = ...)."""
+    changed = result.get("changed") if isinstance(result, dict) else None
+    if changed:
+        names = " and ".join(str(name) for name in changed)
+        raise Problem(f"{what} changed its input {names} in place: the caller's tensor no longer holds the "
+                      "values it passed (an in-place operation such as x.mul_(w), x *= w or y.sub_(...)). Compute "
+                      "new tensors instead (x * w) and leave the inputs as they came.", "input_modified")
+
+
 def judge_predictions(got, device, what):
     require_entries(got, len(inputs.probe_batches()), what)
     for batch, yhat in zip(inputs.probe_batches(), got):
         n = len(batch["y"])
+        judge_inputs_kept(yhat, f"{what} on a batch of {n}")
         if yhat.get("kind") == "tensor" and yhat["shape"] == [n, 2]:
             raise Problem(f"{what} on a batch of {n} returned shape ({n}, 2): the products x * w are "
                           "there but not added up. Sum along the features: .sum(dim=1).", "forgot_sum")
         if yhat.get("kind") == "tensor" and yhat["shape"] == [] and n > 1:
             raise Problem(f"{what} on a batch of {n} returned one number: .sum() without dim adds the "
                           "whole batch together. Use .sum(dim=1) for one prediction per row.", "summed_batch")
+        if yhat.get("kind") == "tensor" and yhat["shape"] == [n, 1]:
+            raise Problem(f"{what} on a batch of {n} returned shape ({n}, 1); the targets y have shape ({n},). "
+                          f"{BROADCASTING} Return one number per row, shape (batch,): (x * w).sum(dim=1), "
+                          "or x @ w with w of shape (2,).", "broadcasting")
         require_tensor(yhat, f"{what} on a batch of {n}", shape=(n,), device=device)
         require_close(values(yhat, what), closed_form.predictions(batch), f"{what} on a batch of {n} (x @ w)",
                       device, "Each prediction is the dot product of one row of x with w.")

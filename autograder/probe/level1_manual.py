@@ -7,6 +7,7 @@ import torch
 
 from autograder.probe import fixtures, inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe.modules import Watch
 from autograder.probe.tensors import as_tensor, describe, describe_losses, grad_of
 
 LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
@@ -19,15 +20,19 @@ def probe_make_data(student, ctx):
 
 
 def probe_init_weights(student, ctx):
-    w = student.init_weights(num_parameters=inputs.weight_count(), device=ctx.device)
-    return {"w": describe(w), "grad": grad_of(w), "default": describe(student.init_weights(device=ctx.device))}
+    n = inputs.weight_count()
+    w = student.init_weights(num_parameters=n, device=ctx.device)
+    return {"w": describe(w), "grad": grad_of(w), "default": describe(student.init_weights(device=ctx.device)),
+            "meta": placement.created_on_meta(lambda: student.init_weights(num_parameters=n, device=placement.META))}
 
 
 def probe_forward(student, ctx):
     results = []
     for batch in inputs.probe_batches():
-        w = as_tensor(batch["w"], ctx.device, requires_grad=True)
-        results.append(describe(student.forward(w, as_tensor(batch["x"], ctx.device))))
+        w, x = as_tensor(batch["w"], ctx.device, requires_grad=True), as_tensor(batch["x"], ctx.device)
+        watch = Watch(x=x)
+        yhat = student.forward(w, x)
+        results.append({**describe(yhat), "changed": watch.changed()})
     return results
 
 
@@ -36,8 +41,9 @@ def probe_mse(student, ctx):
     for batch in inputs.probe_batches():
         y = as_tensor(batch["y"], ctx.device)
         yhat = as_tensor(inputs.predictions(batch).tolist(), ctx.device, requires_grad=True)
+        watch = Watch(y=y, yhat=yhat)
         loss = student.mse(y, yhat)
-        results.append(describe(loss))
+        results.append({**describe(loss), "changed": watch.changed()})
     return results
 
 

@@ -102,6 +102,7 @@ def probe_loader(student, ctx):
     return {
         "other_seed": read_epoch(other),
         "is_loader": isinstance(seeded, DataLoader),
+        "returned_data": seeded is data,
         "type": describe(seeded, values=False),
         "epochs": [read_epoch(seeded), read_epoch(seeded)],
         "again": read_epoch(again),
@@ -114,6 +115,11 @@ def probe_train(student, ctx):
     torch.manual_seed(0)
     data = student.RandomData(samples=inputs.TRAIN_SAMPLES, device=ctx.device)
     data.X, data.Y = fixtures.train_tensors(ctx.device)  # the student's Dataset, on the grader's data
+    item = type(data).__getitem__(data, 0)
+    pair = type(item) in (tuple, list) and len(item) == 2 and all(is_tensor(t) for t in item)
+    if not (pair and list(item[0].shape) == [2] and list(item[1].shape) == []):
+        # batches that forward and mse cannot take: say why, not the error they would raise
+        return {"bad_item": describe(item, values=False)}
     start = inputs.start_weights()
     w = as_tensor(start, ctx.device, requires_grad=True)
     losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())

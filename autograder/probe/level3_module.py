@@ -6,21 +6,29 @@ import torch
 
 from autograder.probe import fixtures, inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
-from autograder.probe.modules import bare_model, describe_weight, probe_module_forward
-from autograder.probe.tensors import as_tensor, describe, describe_losses
+from autograder.probe.modules import bare_model, describe_weight, probe_module_forward, weight_of
+from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor
 
 
 def probe_init(student, ctx):
     torch.manual_seed(2)
     model = student.CustomLinearModel(num_parameters=inputs.weight_count(), device=ctx.device)
     initialised = "_parameters" in vars(model)
+    n = inputs.weight_count()
     return {"w": describe_weight(model), "initialised": initialised,
-            "default": describe_weight(student.CustomLinearModel(device=ctx.device))}
+            "default": describe_weight(student.CustomLinearModel(device=ctx.device)),
+            "meta": placement.created_on_meta(
+                lambda: weight_of(student.CustomLinearModel(num_parameters=n, device=placement.META)))}
 
 
 def probe_train(student, ctx):
     model = student.CustomLinearModel(2, device=ctx.device)
     start = inputs.start_weights()
+    w = getattr(model, "w", None)
+    if is_tensor(w) and not (w.is_leaf and w.requires_grad and w.device.type == torch.device(ctx.device).type):
+        # a w that only the CPU makes a leaf (created, then moved) is level3.init's mistake: train is
+        # judged on a proper leaf, so every device gives the same verdicts
+        model.w = as_tensor(start, ctx.device, requires_grad=True)
     with torch.no_grad():
         model.w.copy_(as_tensor(start, ctx.device))
     data = fixtures.train_dataset(ctx.device)

@@ -43,6 +43,8 @@ def probe_make_optimizer(student, ctx):
                 "lr": float(group["lr"]), "momentum": float(group.get("momentum", 0)),
                 "weight_decay": float(group.get("weight_decay", 0)),
                 "params": [next((i for i, p in enumerate(params) if p is q), -1) for q in group["params"]],
+                "options": {str(key): value for key, value in group.items()
+                            if key != "params" and type(value) in (bool, int, float, str, type(None))},
             })
         default = student.make_optimizer(model)
         data["default_lr"] = [float(g["lr"]) for g in default.param_groups]

@@ -10,14 +10,34 @@ from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
 
 
+def linear_inside(model):
+    """The one nn.Linear inside a wrapper module (nn.Sequential, a module of the student's), or None."""
+    if not isinstance(model, nn.Module):
+        return None
+    layers = [m for m in model.modules() if type(m) is nn.Linear]
+    return layers[0] if len(layers) == 1 else None
+
+
+def describe_linear(model):
+    return {"in_features": model.in_features, "out_features": model.out_features, "bias": model.bias is not None,
+            "parameters": [describe(p, values=False) for p in model.parameters()]}
+
+
 def probe_make_model(student, ctx):
     model = student.make_model()
     data = {"type": type_name(model), "is_linear": type(model) is nn.Linear}
     if data["is_linear"]:
-        data.update(in_features=model.in_features, out_features=model.out_features,
-                    bias=model.bias is not None,
-                    parameters=[describe(p, values=False) for p in model.parameters()])
+        data.update(describe_linear(model))
+    else:
+        inner = linear_inside(model)
+        data["inner"] = describe_linear(inner) if inner is not None else None
     return data
+
+
+def usable_model(model):
+    """What train's check can train as the student's model: nn.Linear(1, 1) with a bias, float32."""
+    return (type(model) is nn.Linear and model.in_features == 1 and model.out_features == 1
+            and model.bias is not None and all(p.dtype == torch.float32 for p in model.parameters()))
 
 
 def probe_make_loss(student, ctx):
@@ -50,7 +70,10 @@ def probe_train_step(student, ctx):
 
 
 def probe_train(student, ctx):
-    model = student.make_model().to(ctx.device)
+    model = student.make_model()
+    if not usable_model(model):  # make_model's mistake, judged there: train is judged on its own
+        model = nn.Linear(1, 1)
+    model = model.to(ctx.device)
     start = inputs.start_weights()
     set_line(model, *start, ctx.device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)

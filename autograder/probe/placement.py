@@ -8,7 +8,7 @@ autograder.checks.placement.
 
 import torch
 
-from autograder.probe.tensors import describe_exception, is_tensor
+from autograder.probe.tensors import describe, describe_exception, is_tensor
 
 META = "meta"
 # What a meta tensor cannot do: give out data (.item(), .tolist()). Reaching that point is not a
@@ -40,6 +40,19 @@ class Trial:
         self.entries.append({"stub": stub, "devices": [device_of(o) for o in outs], "names": list(expect),
                              "produces": produces})
         return out
+
+
+def created_on_meta(make):
+    """What make() (a stub that creates weights, called with device='meta') gives: a leaf on the CPU
+    can be a leaf only by accident (`.to('cpu')` returns the tensor itself), while on any other device
+    a tensor created and then moved is a copy that autograd recorded. meta shows what a GPU would."""
+    try:
+        out = make()
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the device check reports it
+        return {"kind": "error", "error": describe_exception(exc)}
+    return describe(out, values=False)
 
 
 def meta_inputs(batch=4):

@@ -1,8 +1,30 @@
 """Probing one optimizer step (levels 4 and 5): two calls of the student's train_step on two
 batches, with an SGD that records what it was asked to do. Judged by autograder.checks.optim_step."""
 
+import torch
+
 from autograder.probe.inputs import STEP_LR, step_batches
 from autograder.probe.tensors import CountingSGD, WarningLog, describe
+
+
+class WatchingSGD(CountingSGD):
+    """CountingSGD that also records the weights when step() begins and ends: a change made anywhere
+    else (a manual update beside step(), an optimizer of the student's own) shows as a difference."""
+
+    def __init__(self, params, lr, read_weights):
+        super().__init__(params, lr=lr)
+        self.read_weights = read_weights
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:  # step(closure) runs the closure first: record what it leaves
+            with torch.enable_grad():
+                loss = closure()
+        grads = [describe(p.grad) for group in self.param_groups for p in group["params"]]
+        before = self.read_weights()
+        torch.optim.SGD.step(self)
+        self.calls.append({"call": "step", "grads": grads, "before": before, "after": self.read_weights()})
+        return loss
 
 
 def probe_steps(model, read_weights, call_train_step):
@@ -11,10 +33,11 @@ def probe_steps(model, read_weights, call_train_step):
     read_weights() gives the weights as [bias, slope]; call_train_step(optimizer, batch) calls the
     student's train_step with that level's arguments."""
     params = list(model.parameters())
-    optimizer = CountingSGD(params, lr=STEP_LR)
-    data = {"returned": [], "weights": [], "calls": [], "warnings": []}
+    optimizer = WatchingSGD(params, lr=STEP_LR, read_weights=read_weights)
+    data = {"returned": [], "weights": [], "calls": [], "warnings": [], "started": []}
     for batch in step_batches():
         optimizer.calls = []
+        data["started"].append(read_weights())
         with WarningLog() as log:
             returned = call_train_step(optimizer, batch)
         data["returned"].append(describe(returned, values=False))
