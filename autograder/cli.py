@@ -53,6 +53,12 @@ def build_parser():
     scope.add_argument("--sealed-only", action="store_true",
                        help="never grade without a sandbox (a container without user namespaces then grades nothing)")
 
+    release = commands.add_parser("release", help="what students receive: stubs, self-check, a grader without answers")
+    release.add_argument("out", help="a new folder to write the release into")
+    release.add_argument("--levels", type=int, nargs="+", required=True, choices=[1, 2, 3, 4, 5],
+                         help="the levels to release; release one level at a time (a level file holds the "
+                              "earlier levels' answers as given code)")
+
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
     make.add_argument("--force", action="store_true", help="overwrite exercise files whose stubs were filled")
@@ -250,5 +256,17 @@ def run_gradescope(args):
     return 0
 
 
-COMMANDS = {"gradescope": run_gradescope, "nbgrader": run_nbgrader, "grade": run_grade, "batch": run_batch,
-            "make-exercises": run_make_exercises}
+def run_release(args):
+    from autograder.authoring.release import write_release
+
+    out = writable_folder(args.out, "release")
+    write_release(out, args.levels)
+    if len(set(args.levels)) > 1:
+        print(f"note: {', '.join(f'level{n}' for n in sorted(set(args.levels))[1:])} file(s) hold the earlier "
+              "levels' answers as given code; release one level at a time to keep them back", file=sys.stderr)
+    print(f"wrote {out}: give students the whole folder (see its README.md)")
+    return 0
+
+
+COMMANDS = {"gradescope": run_gradescope, "release": run_release, "nbgrader": run_nbgrader, "grade": run_grade,
+            "batch": run_batch, "make-exercises": run_make_exercises}

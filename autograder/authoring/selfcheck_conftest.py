@@ -1,0 +1,47 @@
+"""The self-check's pytest options and fixture, shared by exercises/conftest.py and every
+student release's conftest.py (each is one import of this module):
+`pytest [--submission DIR] [--device cpu|cuda|auto]`; by default the level files checked are the
+ones beside the test files."""
+
+from pathlib import Path
+
+import pytest
+
+from autograder.authoring.pytest_plugin import SelfCheck
+from autograder.devices import resolve_device
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("autograder")
+    try:
+        group.addoption("--submission", default=None,
+                        help="folder of level files to check (default: the folder of the test files)")
+        group.addoption("--device", default="cpu", help="cpu, cuda, mps or auto (default: cpu)")
+    except ValueError:  # a copy of the conftest in the --submission folder, collected as well: already added
+        pass
+
+
+def pytest_configure(config):
+    """Bad options are one line and exit status 4, before any test runs."""
+    folder = config.getoption("--submission")
+    if folder and not Path(config.invocation_params.dir, folder).is_dir():
+        raise pytest.UsageError(f"--submission {folder}: no such folder")
+    device = config.getoption("--device")
+    if str(device).split(":")[0] == "meta":
+        raise pytest.UsageError("--device meta: a device without data; check on cpu, cuda, mps or auto")
+    try:
+        resolve_device(device)
+    except RuntimeError as error:
+        raise pytest.UsageError(f"--device {device}: {error}") from None
+
+
+@pytest.fixture(scope="session")
+def selfcheck(request):
+    config = request.config
+    items = [item for item in request.session.items
+             if any(mark.name[:5] == "level" and mark.name[5:].isdigit() for mark in item.iter_markers())]
+    levels = sorted({int(mark.name[5:]) for item in items for mark in item.iter_markers()
+                     if mark.name[:5] == "level" and mark.name[5:].isdigit()})
+    folder = config.getoption("--submission")
+    folder = Path(config.invocation_params.dir, folder) if folder else Path(str(items[0].path)).parent
+    return SelfCheck(folder.resolve(), resolve_device(config.getoption("--device")), levels)
