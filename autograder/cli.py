@@ -45,13 +45,15 @@ def build_parser():
     build = course_commands.add_parser("build", help="write COURSE/nbgrader_config.py and source/<level>/<level>.ipynb")
     build.add_argument("course", help="the course directory to write (created if missing)")
     build.add_argument("--levels", type=int, nargs="+", choices=[1, 2, 3, 4, 5], help="default: all five")
+    build.add_argument("--force", action="store_true", help="rewrite a course already built there")
     build.add_argument("--hidden", nargs="*", default=None,
                        help="check ids to hide in BEGIN HIDDEN TESTS blocks (default: each level's train check)")
 
     scope = commands.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, kit)")
     scope.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
-    scope.add_argument("--sealed-only", action="store_true",
-                       help="never grade without a sandbox (a container without user namespaces then grades nothing)")
+    scope.add_argument("--allow-unsealed", action="store_true",
+                       help="where Gradescope's container cannot start a sandbox, grade without one (student code "
+                            "can then read the reference in that container); default: such a run grades nothing")
 
     release = commands.add_parser("release", help="what students receive: stubs, self-check, a grader without answers")
     release.add_argument("out", help="a new folder to write the release into")
@@ -95,6 +97,10 @@ def limits_from(args):
     if args.memory < MIN_MEMORY_MB:
         raise UsageError(f"--memory {args.memory}: a sandbox needs at least {MIN_MEMORY_MB} MB (torch alone "
                          "takes about 300 MB)")
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    if args.memory > physical:
+        raise UsageError(f"--memory {args.memory}: more than this machine's {physical} MB of memory, which is no "
+                         "limit at all; give at most that (the default is 4096)")
     limits = Limits(memory_mb=args.memory, sandbox=not args.no_sandbox)
     if args.timeout is not None:
         limits.check_seconds = args.timeout
@@ -116,14 +122,21 @@ def check_timeout(seconds, device):
 
 
 def writable_folder(value, option):
-    """A folder that exists or can be made: not a file, not under a file."""
+    """A folder that exists or can be made: not empty, not a file, not under a file, writable (tried
+    for real: os.access says yes to root everywhere, /proc included)."""
+    import tempfile
+
+    if not str(value).strip():
+        raise UsageError(f"{option}: give a folder (an empty name would mean the current folder)")
     path = Path(value)
     for part in [path, *path.parents]:
         if part.exists():
             if not part.is_dir():
                 raise UsageError(f"{option} {value}: {part} is a file, not a folder")
-            if not os.access(part, os.W_OK):
-                raise UsageError(f"{option} {value}: {part} is not writable")
+            try:
+                Path(tempfile.mkdtemp(prefix=".write-test-", dir=part)).rmdir()
+            except OSError:
+                raise UsageError(f"{option} {value}: {part} is not writable") from None
             return path
     return path
 
@@ -158,7 +171,10 @@ def run_grade(args):
     if args.feedback:
         from autograder.output.html import write_feedback
 
-        write_feedback(report, args.feedback)
+        try:
+            write_feedback(report, args.feedback)
+        except OSError as error:  # the grade is printed below all the same
+            print(f"error: --feedback {args.feedback}: not written ({error.strerror})", file=sys.stderr)
     if args.gradescope:
         from autograder.output.gradescope import gradescope_results
 
@@ -203,6 +219,8 @@ def run_batch(args):
 def resolve(name):
     from autograder.devices import resolve_device
 
+    if not str(name).strip():
+        raise UsageError("--device: give cpu, cuda, mps or auto")
     if str(name).split(":")[0] == "meta":
         raise UsageError("--device meta: a device without data, which the grader uses itself for the "
                          "placement checks; grade on cpu, cuda, mps or auto")
@@ -238,8 +256,18 @@ def run_nbgrader(args):
     unknown = sorted(set(args.hidden or []) - set(all_checks()))
     if unknown:
         raise UsageError(f"--hidden: no such check: {', '.join(unknown)}")
-    writable_folder(args.course, "nbgrader build")
-    for path in build_course(args.course, args.levels, args.hidden):
+    if not str(args.course).strip():
+        raise UsageError("nbgrader build: give the course folder to write")
+    course = writable_folder(args.course, "nbgrader build")
+    if (course / "nbgrader_config.py").exists() and not args.force:
+        raise UsageError(f"nbgrader build {args.course}: a course is already there; --force rewrites its "
+                         "nbgrader_config.py and source notebooks (your edits to them are lost)")
+    try:
+        written = build_course(course, args.levels, args.hidden)
+    except OSError as error:
+        raise UsageError(f"nbgrader build {args.course}: cannot write {error.filename or course} "
+                         f"({error.strerror})") from None
+    for path in written:
         print(f"wrote {path}")
     print(f"next: cd {args.course} && nbgrader generate_assignment <level> (see the README's instructor section)")
     return 0
@@ -251,7 +279,7 @@ def run_gradescope(args):
     path = writable_file(args.zip, "gradescope")
     if path.suffix != ".zip":
         raise UsageError(f"gradescope {args.zip}: give a file name ending in .zip")
-    build_autograder_zip(path, SOLUTIONS_DIR, allow_unsealed=not args.sealed_only)
+    build_autograder_zip(path, SOLUTIONS_DIR, allow_unsealed=args.allow_unsealed)
     print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 

@@ -56,7 +56,8 @@ def new_challenge() -> int:
         try:
             return int(fixed) % 2**31
         except ValueError:
-            raise UsageError(f"{CHALLENGE_VARIABLE}={fixed!r}: not an integer") from None
+            raise UsageError(f"{CHALLENGE_VARIABLE}={fixed[:40]!r}{'...' if len(fixed) > 40 else ''}: not an "
+                             "integer (of at most 4000 digits)") from None
     return secrets.randbelow(2**31)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from autograder.checks import all_checks, checks_for_level
 from autograder.config import Limits
+from autograder.grade import level_file_in
 from autograder.judge import default_deadlines, judge_level
 from autograder.levels import LEVEL_FILES, LEVELS
 from autograder.results import number
@@ -30,8 +31,8 @@ class SelfCheck:
     @lru_cache(maxsize=None)
     def probed(self):
         """Every level file present, probed in one child process (a fresh one after a hang or a crash)."""
-        files = {level: self.submission_dir / LEVEL_FILES[level] for level in self.levels}
-        files = {level: path for level, path in files.items() if path.is_file()}
+        files = {level: level_file_in(self.submission_dir, LEVEL_FILES[level]) for level in self.levels}
+        files = {level: path for level, path in files.items() if path is not None}
         if not files:
             return {}
         try:

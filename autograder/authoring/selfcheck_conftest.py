@@ -7,25 +7,23 @@ from pathlib import Path
 
 import pytest
 
+from autograder.authoring.markers import pytest_addoption  # noqa: F401 (a conftest hook, for a kit not installed)
 from autograder.authoring.pytest_plugin import SelfCheck
 from autograder.devices import resolve_device
-
-
-def pytest_addoption(parser):
-    group = parser.getgroup("autograder")
-    try:
-        group.addoption("--submission", default=None,
-                        help="folder of level files to check (default: the folder of the test files)")
-        group.addoption("--device", default="cpu", help="cpu, cuda, mps or auto (default: cpu)")
-    except ValueError:  # a copy of the conftest in the --submission folder, collected as well: already added
-        pass
+from autograder.grade import level_file_in
+from autograder.levels import LEVEL_FILES
 
 
 def pytest_configure(config):
     """Bad options are one line and exit status 4, before any test runs."""
     folder = config.getoption("--submission")
-    if folder and not Path(config.invocation_params.dir, folder).is_dir():
-        raise pytest.UsageError(f"--submission {folder}: no such folder")
+    if folder:
+        path = Path(config.invocation_params.dir, folder)
+        if not path.is_dir():
+            raise pytest.UsageError(f"--submission {folder}: no such folder")
+        if not any(level_file_in(path, name) for name in LEVEL_FILES.values()):
+            raise pytest.UsageError(f"--submission {folder}: no level files in it (expected "
+                                    f"{', '.join(LEVEL_FILES.values())}, or the same names as .ipynb)")
     device = config.getoption("--device")
     if str(device).split(":")[0] == "meta":
         raise pytest.UsageError("--device meta: a device without data; check on cpu, cuda, mps or auto")

@@ -16,6 +16,7 @@ from autograder.batch.local import grade_locally
 from autograder.batch.students import require_students
 from autograder.batch.summary import summarize
 from autograder.config import Limits, new_challenge
+from autograder.errors import UsageError
 from autograder.grade import require_sandbox
 from autograder.judge import default_deadlines, fixed_deadlines, reference_results
 from autograder.levels import LEVELS
@@ -71,9 +72,16 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
         from autograder.batch.dask import grade_on_cluster  # imports Dask only when asked for
 
         grade_all = grade_on_cluster(dask)
-    out.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        os.chmod(out, 0o700)  # children run as other users: they must not read or write results
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if created and os.geteuid() == 0:
+            os.chmod(out, 0o700)  # a folder of the grader's own: results are not for other users
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write there ({error.strerror})") from None
     limits = limits or Limits()
     require_sandbox(limits)
     allow_sandboxes()

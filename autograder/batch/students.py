@@ -12,8 +12,9 @@ MAX_ID = 100  # characters: OUT/.<id>.json.tmp must stay under the 255-byte file
 
 def student_id(name):
     """A folder name as a student id every output can hold: bytes that are not UTF-8 (kept by Python
-    as lone surrogates) become backslash escapes; a very long name is cut, with a hash of the whole."""
-    text = display_path(name)
+    as lone surrogates) and control characters (a newline would forge lines of the summary) become
+    backslash escapes; a very long name is cut, with a hash of the whole."""
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in display_path(name))
     if len(text.encode()) <= MAX_ID:
         return text
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]

@@ -24,7 +24,7 @@ def judge_dataset(got, want, ctx):
 
 
 def judge_len(got, want, ctx):
-    raw, rows = got["raw"], got["rows"]
+    raw, rows = got["raw"], inputs.data_samples()  # the probe's dataset holds that many of the grader's rows
     if raw["kind"] == "size" or raw["kind"] in ("tuple", "list"):
         raise Problem(f"__len__ returned {got_text(raw)}, a shape. The DataLoader calls len(data) and needs "
                       f"the number of examples as an int ({rows}): return len(self.Y) or self.X.shape[0].",
@@ -72,13 +72,14 @@ def judge_getitem(got, want, ctx):
         require_tensor(x, f"{what}[0], the input x", shape=(2,), device=ctx.device)
         require_tensor(y, f"{what}[1], the target y", shape=(), device=ctx.device)
         xv, yv = values(x, "x"), float(values(y, "y"))
-        require_close(xv, values(entry["x"], "X"), f"{what}[0] (expected self.X[{index}])", ctx.device,
+        X, Y = inputs.train_data()  # the rows the probe's dataset holds: the judge's own copy
+        require_close(xv, X[index], f"{what}[0] (expected self.X[{index}])", ctx.device,
                       "Return row `index` of self.X.", "wrong_row")
         if not np.isclose(yv, -xv[0] + 3 * xv[1], rtol=1e-5, atol=1e-5):
             raise Problem(f"{what} returned a mismatched pair: x = {np.round(xv, 4).tolist()} has target "
                           f"{-xv[0] + 3 * xv[1]:.4g} but y = {yv:.4g}. x and y must come from the same index: "
                           "(self.X[index], self.Y[index]).", "mismatched_pair")
-        require_close(yv, float(values(entry["y"], "Y")), f"{what}[1] (expected self.Y[{index}])", ctx.device)
+        require_close(yv, float(Y[index]), f"{what}[1] (expected self.Y[{index}])", ctx.device)
     return passed("(self.X[i], self.Y[i]) pairs of shapes (2,) and ()")
 
 

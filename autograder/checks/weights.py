@@ -6,7 +6,6 @@ from autograder.checks import closed_form
 from autograder.checks.verdicts import Problem, require_close, require_entries, require_tensor, values
 from autograder.probe import inputs
 
-
 BROADCASTING = ("Nothing fails when the two meet: y - yhat broadcasts a (batch,) and a (batch, 1) tensor to a "
                 "(batch, batch) table of every prediction against every target, so the loss and its gradient "
                 "are silently wrong.")

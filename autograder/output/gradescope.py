@@ -95,7 +95,7 @@ def kit_files(solutions_dir):
     return files
 
 
-def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=True):
+def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=False):
     """Write Gradescope's autograder zip: setup.sh, run_autograder, requirements.txt, the kit and
     its reference. allow_unsealed: where no sandbox can start in Gradescope's container, grade
     without one (the report's isolation line says so) rather than not at all."""

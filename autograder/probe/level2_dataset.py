@@ -25,19 +25,19 @@ def describe_attribute(obj, name, values=True):
 
 
 def dataset_instance(student, ctx):
-    """The student's RandomData; if its __init__ fails, a bare one holding the reference's tensors,
-    so that __len__ and __getitem__ are graded on their own."""
+    """The student's RandomData holding the grader's data (the first data_samples() rows of the
+    challenge's training data), so that __len__ and __getitem__ are judged against values the
+    judge knows; if its __init__ fails, a bare instance holding the same tensors."""
     torch.manual_seed(0)
+    X, Y = fixtures.train_tensors(ctx.device)
+    X, Y = X[:inputs.data_samples()], Y[:inputs.data_samples()]
     try:
         data = student.RandomData(samples=inputs.data_samples(), device=ctx.device)
-        if is_tensor(getattr(data, "X", None)) and is_tensor(getattr(data, "Y", None)):
-            return data, False
+        bare = False
     except Exception:
-        pass
-    X, Y = fixtures.train_tensors(ctx.device)
-    data = object.__new__(student.RandomData)
-    data.X, data.Y = X[:inputs.data_samples()], Y[:inputs.data_samples()]
-    return data, True
+        data, bare = object.__new__(student.RandomData), True
+    data.X, data.Y = X, Y
+    return data, bare
 
 
 def probe_dataset(student, ctx):

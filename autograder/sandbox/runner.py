@@ -79,6 +79,9 @@ def _text(value, limit=MAX_TEXT):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+SANDBOX_DIAGNOSES = {"borrowed_from_grader"}  # the only diagnosis the probe side gives itself
+
+
 def clean_error(error):
     """A load or probe error as the judges expect it, whatever the child sent."""
     if not isinstance(error, dict):
@@ -94,7 +97,7 @@ def clean_error(error):
     cleaned = {"type": _text(kind, 100) if kind is not None else None, "message": _text(error.get("message")),
                "where": where}
     diagnosis = error.get("diagnosis")
-    if isinstance(diagnosis, str) and diagnosis.isidentifier() and len(diagnosis) <= 40:
+    if diagnosis in SANDBOX_DIAGNOSES:  # any other code would be the student's word for their own grade
         cleaned["diagnosis"] = diagnosis
     if error.get("plain") is True:
         cleaned["plain"] = True
