@@ -148,11 +148,11 @@ def judge_zero_grad(got, want, ctx):
     if np.allclose(values(nxt, "w.grad"), accumulated, rtol=1e-4):
         raise Problem("Gradients accumulate: after zero_grad(w) and a second backward(), w.grad is the sum "
                       "of both batches' gradients. backward() adds into .grad, so zero_grad must clear it "
-                      "(w.grad.zero_() or w.grad = None).", "gradients_accumulate")
+                      "(zero it in place with the tensor's zero_ method, or set it to None).", "gradients_accumulate")
     cleared = got["cleared"]
     if cleared.get("kind") not in ("tensor", "none") or (
             cleared.get("kind") == "tensor" and not np.allclose(values(cleared, "w.grad"), 0)):
-        raise Problem(f"{what} left w.grad as {got_text(cleared)}; it should be zeros (w.grad.zero_()) or "
+        raise Problem(f"{what} left w.grad as {got_text(cleared)}; it should be zeros (zeroed in place) or "
                       "None (w.grad = None).", "grad_not_cleared")
     require_close(values(nxt, "w.grad"), expected, f"after {what}, the next backward's w.grad", ctx.device)
     return passed("the next backward() gives the single-batch gradient")

@@ -27,16 +27,16 @@ def judge_len(got, want, ctx):
     raw, rows = got["raw"], inputs.data_samples()  # the probe's dataset holds that many of the grader's rows
     if raw["kind"] == "size" or raw["kind"] in ("tuple", "list"):
         raise Problem(f"__len__ returned {got_text(raw)}, a shape. The DataLoader calls len(data) and needs "
-                      f"the number of examples as an int ({rows}): return len(self.Y) or self.X.shape[0].",
+                      f"the number of examples as an int ({rows}): count the rows of self.Y (or of self.X).",
                       "len_returns_shape")
     if raw["kind"] == "tensor":
-        raise Problem(f"__len__ returned {got_text(raw)}; it must be a Python int. Return len(self.Y).",
+        raise Problem(f"__len__ returned {got_text(raw)}; it must be a Python int: the number of rows of self.Y.",
                       "len_not_int")
     if raw["kind"] != "number" or raw["type"] != "int":
         raise Problem(f"__len__ must return an int; got {got_text(raw)}.", "len_not_int")
     if raw["value"] == 2 * rows:
         raise Problem(f"__len__ returned {raw['value']}, the number of values in X (rows x columns); it "
-                      f"should count examples (rows): {rows}. Use len(self.Y).", "len_counts_values")
+                      f"should count examples (rows): {rows}, the length of self.Y.", "len_counts_values")
     if raw["value"] != rows:
         raise Problem(f"__len__ returned {raw['value']}; the dataset holds {rows} examples.", "len_wrong")
     return passed(f"an int equal to the number of examples ({rows})")

@@ -19,7 +19,7 @@ def judge_init(got, want, ctx):
     if w.get("kind") == "tensor" and not w["parameter"]:
         raise Problem(f"{what}.w is a plain tensor, so model.parameters() is {got['names'] or 'empty'}: an "
                       "optimizer built from it has nothing to update (\"optimizer got an empty parameter "
-                      "list\"). Wrap it: self.w = torch.nn.Parameter(torch.randn(num_parameters)).",
+                      "list\"). Wrap the random tensor in torch.nn.Parameter as you assign it to self.w.",
                       "plain_tensor_not_parameter")
     require_tensor(w, f"{what}.w", shape=(n,), device="cpu")
     if not got["registered"]:

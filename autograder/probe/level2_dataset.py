@@ -67,14 +67,15 @@ class IndexData(Dataset):
 
     def __init__(self, samples, device):
         index = torch.arange(samples, dtype=torch.float32, device=device)
-        self.X = torch.stack([torch.ones_like(index), index], dim=1)
-        self.Y = index
+        self.rows = torch.stack([torch.ones_like(index), index, index], dim=1)  # [1, i | i]
+        self.X, self.Y = self.rows[:, :2], self.rows[:, 2]  # what a student's dataset would hold
 
-    def __getitem__(self, index):
-        return self.X[index], self.Y[index]
+    def __getitem__(self, i):
+        row = self.rows[i]
+        return row[:2], row[2]
 
     def __len__(self):
-        return len(self.Y)
+        return self.rows.shape[0]
 
 
 def read_epoch(loader):
