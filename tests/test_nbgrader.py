@@ -51,6 +51,9 @@ def course(tmp_path_factory):
         assert sum(old in cell.source for cell in broken.cells) == 1
         for cell in broken.cells:
             cell.source = cell.source.replace(old, new)
+        given = next(c for c in broken.cells if c.cell_type == "code" and c.metadata["nbgrader"].get("locked")
+                     and not c.metadata["nbgrader"].get("grade"))
+        given.source += "\nraise RuntimeError('an edited read-only cell')"  # nbgrader restores it; so must grade
         for student, notebook in (("reference", source), ("untouched", release), ("broken", broken)):
             folder = course / "submitted" / student / name
             folder.mkdir(parents=True)
@@ -90,7 +93,9 @@ def test_grade_cells_write_nothing_to_stderr(course):
     notebook = nbformat.read(str(course / "autograded" / "broken" / "level5_builtins" / "level5_builtins.ipynb"),
                              as_version=4)
     outputs = [o for c in notebook.cells if "grade_cell" in c.source for o in c.outputs]
-    assert outputs and not any(o.get("name") == "stderr" or o.output_type == "error" for o in outputs)
+    assert outputs and not any(o.get("name") == "stderr" for o in outputs)
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert errors and all(o.ename == "CheckFailed" for o in errors)  # a check that earned nothing, shown
     text = "".join(o.get("text", "") for o in outputs)
     assert "broadcasting" in text and "PyTorch warned" in text  # the warning, reported in the message
 
@@ -136,3 +141,10 @@ def test_grade_cell_keeps_stderr_clean(capfd):
     captured = capfd.readouterr()
     assert points == 3.0, captured.out
     assert captured.err == "" and "len was called" in captured.out and "raw bytes" in captured.out
+
+
+def test_validate_shows_why_a_check_failed(course):
+    notebook = course / "submitted" / "broken" / "level1_manual" / "level1_manual.ipynb"
+    result = nbgrader("validate", str(notebook), cwd=course)
+    assert "level1.forward" in result.stdout and "summed_batch" not in result.stdout
+    assert "one number" in result.stdout or "sum" in result.stdout, result.stdout[-3000:]

@@ -6,6 +6,7 @@ cell calls autograder.authoring.grade_cells.grade_cell with the notebook's names
 in a notebook.
 """
 
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -83,6 +84,22 @@ def level_notebook(level, hidden=None, solutions_dir=SOLUTIONS_DIR):
     out.metadata["language_info"] = {"name": "python"}
     nbformat.validate(out)
     return out
+
+
+@lru_cache(maxsize=None)
+def _given_cells(level, solutions_dir):
+    cells = {}
+    for cell in level_notebook(level, solutions_dir=solutions_dir).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution") and not meta.get("grade"):
+            cells[meta["grade_id"]] = cell.source
+    return cells
+
+
+def given_cells(level, solutions_dir=SOLUTIONS_DIR):
+    """{grade_id: source} of the level notebook's read-only code cells, as released: what
+    nbgrader's autograde restores in a submission, so `batch` runs them the same way."""
+    return dict(_given_cells(level, str(solutions_dir)))
 
 
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError('fill in this stub: see the hint above')"

@@ -1,7 +1,8 @@
 """The entry point nbgrader's grade cells call: grade_cell(globals(), "level1.forward").
 
 It runs one check's probe on the notebook's own namespace and judges it against the reference,
-prints the verdict and returns the points as a float (nbgrader's partial credit). It never
+prints the verdict and returns the points as a float (nbgrader's partial credit); a check that
+earns nothing raises CheckFailed with its message, which `nbgrader validate` then shows. It never
 writes to stderr, where nbgrader would zero the cell: warnings are captured into the message.
 """
 
@@ -12,11 +13,18 @@ import sys
 import types
 
 
+class CheckFailed(AssertionError):
+    """A check that earned nothing: raised so that `nbgrader validate` and the notebook show its
+    message (a cell that raises scores 0, which is what the check earned)."""
+
+
 def grade_cell(namespace, check_id, device=None):
     out = sys.stdout
     try:
         with stderr_to(out):
             return _grade(namespace, check_id, device)
+    except CheckFailed:
+        raise
     except Exception as exc:  # the grader's own failure must cost points visibly, never stderr
         print(f"FAIL {check_id}: could not run the check ({type(exc).__name__}: {exc})", file=out)
         return 0.0
@@ -67,4 +75,6 @@ def _grade(namespace, check_id, device):
     result = judge_check(check, probed, reference, device)
     verdict = "PASS" if result.passed else "FAIL"
     print(f"{verdict} {check_id} ({number(result.points)}/{result.max_points}): {result.message}")
+    if not result.passed and not result.points:
+        raise CheckFailed(f"{check_id}: {result.message}")
     return float(result.points)

@@ -7,16 +7,17 @@ from pathlib import Path
 import nbformat
 
 
-def notebook_source(path):
+def notebook_source(path, given=None):
     """The code a submitted notebook defines, as a module's text: its solution, given and scratch
     cells, each run on its own, never its grade cells nor the cell that runs the whole training.
-    Raises ValueError when the file is not a readable notebook."""
+    given: {grade_id: source} of the read-only cells as released; an edited one is run as released,
+    as nbgrader's autograde restores it. Raises ValueError when the file is not a readable notebook."""
     try:
         notebook = nbformat.read(str(path), as_version=4)
     except Exception as exc:
         raise ValueError(f"{Path(path).name} is not a readable notebook: {exc}") from None
     try:
-        return cells_source(notebook)
+        return cells_source(notebook, given or {})
     except Exception as exc:  # a hand-edited notebook can hold anything: its level fails, not the grader
         raise ValueError(f"{Path(path).name} is not a readable notebook: {type(exc).__name__}: {exc}") from None
 
@@ -50,7 +51,7 @@ def _autograder_run_cells(cells, namespace, path):
 """
 
 
-def cells_source(notebook):
+def cells_source(notebook, given=None):
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:  # no IPython here: plain Python cells still work
@@ -71,6 +72,9 @@ def cells_source(notebook):
         role = metadata.get("autograder") if isinstance(metadata.get("autograder"), dict) else {}
         if meta.get("grade") and not meta.get("solution"):
             continue  # grade cells never run: they are the grader's
+        grade_id = meta.get("grade_id")
+        if meta.get("locked") and not meta.get("solution") and isinstance(grade_id, str) and grade_id in (given or {}):
+            source = given[grade_id]  # a read-only cell runs as released, edited or not
         if role.get("role") == "run":
             continue  # the cell that trains the whole level
         cells.append((number, transform(source)))

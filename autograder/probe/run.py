@@ -56,14 +56,14 @@ def run_probe(probe, module, ctx, student_file=None):
         return {"error": describe_exception(exc, student_file)}
 
 
-def import_level(level, path):
+def import_level(level, path, given=None):
     """(module, None) or (None, load_error). A notebook becomes code first, here, under the caller's limits."""
     path = Path(path)
     if path.suffix == ".ipynb":
         from autograder.probe.notebook_code import notebook_source
 
         try:
-            code = notebook_source(path)
+            code = notebook_source(path, given)
         except ValueError as error:
             return None, {"type": None, "message": str(error), "where": None, "plain": True}
         except Exception as error:  # anything a crafted notebook makes the reader raise
@@ -127,7 +127,7 @@ def run_steps(request, emit):
             continue
         path = request["files"][str(level)]
         if step.endswith(".import"):
-            module, error = import_level(level, path)
+            module, error = import_level(level, path, (request.get("given") or {}).get(str(level)))
             if error is not None:
                 failed.add(level)
                 emit({"id": step, "result": {"load_error": error}})

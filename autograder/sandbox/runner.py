@@ -114,6 +114,16 @@ def clean_result(result):
     raise ProtocolError("a result with neither data nor error")
 
 
+def given_cells(level):
+    """{grade_id: source} of a level notebook's read-only cells as released (none without the reference)."""
+    try:
+        from autograder.authoring.course import given_cells as released
+
+        return released(level)
+    except Exception:  # a student release has no source notebooks: cells run as submitted
+        return {}
+
+
 def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
                  challenge: int = 0) -> dict:
     """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
@@ -196,7 +206,8 @@ class Attempts:
 
     def request(self, steps, caps_):
         where = jail.HOME if self.limits.sandbox else str(self.home)
-        return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
+        given = {str(level): given_cells(level) for level, name in self.homes.items() if name.endswith(".ipynb")}
+        return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()}, "given": given,
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
                            # without a sandbox the limit would count every process of the user
