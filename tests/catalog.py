@@ -319,6 +319,14 @@ PRECISION = [
                return loss.item()
                """, {"level5.train_step": "updated_outside_step", "level5.train": None}),
     # every SGD option compared with its default
+    Submission("init_weights draws with torch.rand", "level1.init_weights",
+               "return torch.rand(num_parameters, device=device, requires_grad=True)",
+               {"level1.init_weights": "not_standard_normal"},
+               says={"level1.init_weights": "torch.rand"}),
+    Submission("level 4 weight drawn with torch.rand", "level4.CustomLinearModel.__init__",
+               "self.w = torch.nn.Parameter(torch.rand(num_parameters))",
+               {"level4.init": "not_standard_normal"},
+               says={"level4.init": "standard normal"}),
     Submission("SGD with maximize=True", "level4.make_optimizer",
                "return torch.optim.SGD(model.parameters(), lr=lr, maximize=True)",
                {"level4.make_optimizer": "not_plain_sgd", "level4.train": None},

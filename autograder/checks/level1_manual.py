@@ -17,7 +17,7 @@ from autograder.checks.verdicts import (
     require_tensor,
     values,
 )
-from autograder.checks.weights import judge_inputs_kept, judge_leaf_weights, judge_predictions
+from autograder.checks.weights import judge_inputs_kept, judge_leaf_weights, judge_predictions, judge_standard_normal
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.probe.level1_manual import LRS
@@ -35,6 +35,7 @@ def judge_init_weights(got, want, ctx):
     judge_leaf_weights(got["w"], (n,), ctx.device, f"init_weights(num_parameters={n})", got.get("meta"),
                        f"init_weights(num_parameters={n}, device='meta')")
     require_tensor(got["default"], "init_weights() with the default num_parameters=2", shape=(2,))
+    judge_standard_normal(got.get("many"), f"init_weights(num_parameters={inputs.NORMAL_SAMPLE})")
     return passed("a random float32 leaf tensor with requires_grad=True, of the asked shape")
 
 

@@ -5,7 +5,7 @@ see only the plain data it sent back."""
 
 from autograder.checks import Check, placement, regression
 from autograder.checks.verdicts import Problem, passed
-from autograder.checks.weights import judge_leaf_weights, judge_model_weight, judge_predictions
+from autograder.checks.weights import judge_leaf_weights, judge_model_weight, judge_predictions, judge_standard_normal
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -19,6 +19,7 @@ def judge_init(got, want, ctx):
     if got["default"].get("shape") != [2]:
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")
+    judge_standard_normal(got.get("many"), f"CustomLinearModel(num_parameters={inputs.NORMAL_SAMPLE}).w")
     if got["w"]["parameter"]:
         raise Problem(f"{what}.w is an nn.Parameter. It works, but level 3 keeps w a plain tensor on "
                       "purpose: see for yourself that model.parameters() is then empty and that "

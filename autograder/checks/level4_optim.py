@@ -6,7 +6,7 @@ see only the plain data it sent back."""
 
 from autograder.checks import Check, optim_step, placement, regression
 from autograder.checks.verdicts import Problem, passed, require_tensor
-from autograder.checks.weights import judge_model_weight, judge_predictions
+from autograder.checks.weights import judge_model_weight, judge_predictions, judge_standard_normal
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -32,6 +32,7 @@ def judge_init(got, want, ctx):
     if got["default"].get("shape") != [2]:
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")
+    judge_standard_normal(got.get("many"), f"CustomLinearModel(num_parameters={inputs.NORMAL_SAMPLE}).w")
     return passed("w is an nn.Parameter that model.parameters() yields and model.to() moves")
 
 

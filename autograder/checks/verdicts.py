@@ -52,9 +52,13 @@ _GRADER_OBJECT = re.compile(r"(<)?\b(?:autograder(?:\.\w+)*\.)?(" + "|".join(GRA
 _GRADER_MODULE = re.compile(r"\bautograder(?:\.\w+)+")
 
 
+_STUDENT_MODULE = re.compile(r"\b(?:submission|notebook)_level\d+(?:_\d+)?\.")
+
+
 def scrub(text):
     """text with the grader's own names replaced by what they stand for."""
     text = _GRADER_OBJECT.sub(lambda m: GRADER_OBJECTS[m.group(2)], str(text))
+    text = _STUDENT_MODULE.sub("", text)  # the grader's name for the student's module: say "Wrapper", not its path
     return _GRADER_MODULE.sub("the grader's code", text)
 
 

@@ -94,3 +94,18 @@ def judge_model_weight(got, what):
                       "__init__, before setting attributes.", "no_super_init")
     if got["w"]["kind"] == "missing":
         raise Problem(f"{what} has no attribute w: __init__ must set self.w.", "missing_attribute")
+
+
+def judge_standard_normal(many, what):
+    """Weights start at standard normal draws (torch.randn): with NORMAL_SAMPLE of them, a uniform
+    [0, 1) start (torch.rand) or a scaled one shows in the mean and spread (5 standard errors)."""
+    if not isinstance(many, dict) or many.get("kind") != "tensor" or many.get("values") is None:
+        return  # the shape checks above already judged what came back
+    vals = np.asarray(values(many, what), dtype=np.float64).ravel()
+    if len(vals) != inputs.NORMAL_SAMPLE:
+        raise Problem(f"{what} gave {len(vals)} values; asked for {inputs.NORMAL_SAMPLE}.", "wrong_shape")
+    mean, std = float(vals.mean()), float(vals.std())
+    if abs(mean) > 5 / np.sqrt(len(vals)) or not 0.8 < std < 1.2:
+        cause = " torch.rand draws from [0, 1); torch.randn from the standard normal." if vals.min() >= 0 else ""
+        raise Problem(f"{what}: the starting weights should be standard normal draws (mean 0, std 1); "
+                      f"{len(vals)} of them have mean {mean:.3g} and std {std:.3g}.{cause}", "not_standard_normal")

@@ -23,7 +23,8 @@ def probe_init_weights(student, ctx):
     n = inputs.weight_count()
     w = student.init_weights(num_parameters=n, device=ctx.device)
     return {"w": describe(w), "grad": grad_of(w), "default": describe(student.init_weights(device=ctx.device)),
-            "meta": placement.created_on_meta(lambda: student.init_weights(num_parameters=n, device=placement.META))}
+            "meta": placement.created_on_meta(lambda: student.init_weights(num_parameters=n, device=placement.META)),
+            "many": describe(student.init_weights(num_parameters=inputs.NORMAL_SAMPLE, device=ctx.device))}
 
 
 def probe_forward(student, ctx):

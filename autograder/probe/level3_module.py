@@ -17,6 +17,7 @@ def probe_init(student, ctx):
     n = inputs.weight_count()
     return {"w": describe_weight(model), "initialised": initialised,
             "default": describe_weight(student.CustomLinearModel(device=ctx.device)),
+            "many": describe_weight(student.CustomLinearModel(num_parameters=inputs.NORMAL_SAMPLE, device=ctx.device)),
             "meta": placement.created_on_meta(
                 lambda: weight_of(student.CustomLinearModel(num_parameters=n, device=placement.META)))}
 

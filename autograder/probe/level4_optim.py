@@ -21,6 +21,7 @@ def probe_init(student, ctx):
         model.to(ctx.device)
         data["moved"] = describe(model.w, values=False)
     data["default"] = describe_weight(student.CustomLinearModel())
+    data["many"] = describe_weight(student.CustomLinearModel(num_parameters=inputs.NORMAL_SAMPLE))
     return data
 
 

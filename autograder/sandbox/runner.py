@@ -263,7 +263,7 @@ class Attempts:
             except TimeoutError:
                 if not hello:
                     return self.infra(f"the sandbox did not start within {self.limits.startup_seconds:g} s")
-                return self.charge(pending[0], "timeout", f"timed out after {self.seconds(pending[0]):g} s",
+                return self.charge(pending[0], "timeout", f"timed out after {self.seconds(pending[0]):.3g} s",
                                    "(an endless loop or a long sleep?)")
             except ProtocolError as error:
                 if not hello and self.budget.left > 0:
