@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +82,16 @@ def test_a_submission_without_level_files_says_why(tmp_path):
     results = run_autograder(root, tmp_path)
     assert results["score"] == 0 and results["tests"] == []
     assert "no level files" in results["output"] and "level1_manual.py" in results["output"]
+
+
+def test_a_folder_uploaded_whole_is_graded():
+    import tempfile
+
+    from autograder.output.gradescope_folder import folder_to_grade
+    with tempfile.TemporaryDirectory() as root:
+        inner = Path(root) / "hw1"
+        inner.mkdir()
+        (inner / "level1_manual.py").write_text("x = 1\n")
+        assert folder_to_grade(root) == inner
+        (Path(root) / "level2_dataset.py").write_text("x = 1\n")
+        assert folder_to_grade(root) == Path(root)

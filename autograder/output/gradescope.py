@@ -33,12 +33,14 @@ ROOT="${AUTOGRADER_ROOT:-/autograder}"
 export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source" || exit 1
-python3 -m autograder grade "$ROOT/submission" --device cpu --json \\
+# an upload of one folder (a zip, a repository) holds the level files one level down: grade that folder
+SUBMISSION=$(python3 -m autograder.output.gradescope_folder "$ROOT/submission")
+python3 -m autograder grade "$SUBMISSION" --device cpu --json \\
     --gradescope "$ROOT/results/results.json" > "$ROOT/results/report.json" 2> "$ROOT/results/errors.txt"
 status=$?
-if [ "$status" -eq 2 ] && [ -n "%(allow_unsealed)s" ]; then
+if [ "$status" -eq 2 ] && [ -n "%(allow_unsealed)s" ] && grep -q "cannot isolate" "$ROOT/results/errors.txt"; then
     # no sandbox can start in this container; Gradescope's container per submission is the isolation
-    python3 -m autograder grade "$ROOT/submission" --device cpu --json --no-sandbox \\
+    python3 -m autograder grade "$SUBMISSION" --device cpu --json --no-sandbox \\
         --gradescope "$ROOT/results/results.json" > "$ROOT/results/report.json" 2> "$ROOT/results/errors.txt"
     status=$?
 fi
