@@ -12,6 +12,7 @@ import time
 import pytest
 
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
+from tests.conftest import run_cli
 from tests.reports import read_report
 
 pytestmark = pytest.mark.slow
@@ -19,8 +20,7 @@ EXAMPLES = REPO_ROOT / "examples"
 
 
 def batch(submissions, out, *args, cwd=REPO_ROOT):
-    return subprocess.run([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
-                           *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
+    return run_cli("batch", submissions, "--out", out, *args, cwd=cwd)
 
 
 def read_csv(path):

@@ -4,7 +4,6 @@ import pytest
 
 from tests.catalog import CORRECT_VARIANTS, MISTAKES
 
-
 # the grader's own modules and helper classes: a message about the student's code never shows them
 GRADER_NAMES = ("autograder.", "IndexData", "LinearFixture", "CountingSGD", "RecordingLoss", "WatchingSGD")
 

@@ -7,8 +7,9 @@ import sys
 import pytest
 
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
-from tests.reports import valid_report
 from tests.catalog import MISTAKES, mutate
+from tests.conftest import run_cli
+from tests.reports import valid_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("solutions_report")]
 
@@ -20,7 +21,7 @@ def grade(*args):
 
 
 def grade_json(path, *args):
-    result = grade(path, "--json", *args)
+    result = run_cli("grade", path, "--json", *args, cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     return valid_report(json.loads(result.stdout))
 

@@ -2,7 +2,6 @@
 grades them without --force."""
 
 import csv
-import json
 import shutil
 
 import pytest
