@@ -36,7 +36,7 @@ def rows(out):
         return list(csv.reader(handle))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
 def cluster():
     distributed = pytest.importorskip("distributed", reason='Dask is an optional extra: pip install -e ".[dask]"')
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)

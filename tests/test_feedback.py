@@ -91,7 +91,7 @@ def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
     assert drawn == loss_curve_png(1, curve["student"], curve["reference"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
 def class_out(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     submissions = root / "class"

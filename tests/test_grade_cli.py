@@ -26,7 +26,7 @@ def grade_json(path, *args):
     return valid_report(json.loads(result.stdout))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
 def solutions_report():
     return grade_json(SOLUTIONS_DIR)
 

@@ -37,7 +37,7 @@ def nbgrader(*args, cwd):
     return run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     run([sys.executable, "-m", "autograder", "nbgrader", "build", str(course), "--levels", *map(str, LEVELS)],
