@@ -14,7 +14,7 @@ import pytest
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask_cluster")]
+pytestmark = pytest.mark.slow
 
 
 def make_class(root, students):
@@ -36,7 +36,7 @@ def rows(out):
         return list(csv.reader(handle))
 
 
-@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
+@pytest.fixture(scope="session")  # built once per test process
 def cluster():
     distributed = pytest.importorskip("distributed", reason='Dask is an optional extra: pip install -e ".[dask]"')
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)

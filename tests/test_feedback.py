@@ -20,7 +20,6 @@ from autograder.probe.loader import load_module
 from autograder.probe.run import load_and_probe
 from tests.catalog import mutate
 
-pytestmark = pytest.mark.xdist_group("class_report")  # one class graded per worker
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -91,7 +90,7 @@ def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
     assert drawn == loss_curve_png(1, curve["student"], curve["reference"])
 
 
-@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
+@pytest.fixture(scope="session")  # built once per test process
 def class_out(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     submissions = root / "class"

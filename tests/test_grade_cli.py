@@ -11,7 +11,7 @@ from tests.catalog import MISTAKES, mutate
 from tests.conftest import run_cli
 from tests.reports import valid_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("solutions_report")]
+pytestmark = pytest.mark.slow
 
 
 def grade(*args):
@@ -26,7 +26,7 @@ def grade_json(path, *args):
     return valid_report(json.loads(result.stdout))
 
 
-@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
+@pytest.fixture(scope="session")  # built once per test process
 def solutions_report():
     return grade_json(SOLUTIONS_DIR)
 

@@ -14,7 +14,7 @@ import pytest
 from autograder.levels import REPO_ROOT
 
 nbformat = pytest.importorskip("nbformat")
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader_course"),
+pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(shutil.which("nbgrader", path=str(Path(sys.executable).parent)) is None,
                                  reason="nbgrader is not installed (pip install -r requirements.txt)")]
 
@@ -37,7 +37,7 @@ def nbgrader(*args, cwd):
     return run([str(Path(sys.executable).parent / "nbgrader"), *args], cwd)
 
 
-@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
+@pytest.fixture(scope="session")  # built once per test process
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     run([sys.executable, "-m", "autograder", "nbgrader", "build", str(course), "--levels", *map(str, LEVELS)],

@@ -20,7 +20,7 @@ def graded(path_for):
     return build_report("somewhere", "cpu", results, "bubblewrap sandbox per student")
 
 
-@pytest.fixture(scope="session")  # session: under xdist a worker may interleave modules
+@pytest.fixture(scope="session")  # built once per test process
 def full_report():
     return graded(lambda level: SOLUTIONS_DIR / LEVEL_FILES[level])
 

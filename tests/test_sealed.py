@@ -21,7 +21,7 @@ from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 from tests.sandbox_users import MODES, give_to, grading_as, processes_with
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("system_user")]
+pytestmark = pytest.mark.slow
 
 STUBS = (EXERCISES_DIR / "level1_manual.py").read_text()
 REFERENCE = (SOLUTIONS_DIR / "level1_manual.py").read_text()
