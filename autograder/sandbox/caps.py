@@ -56,7 +56,9 @@ def cgroups_usable():
 
 def describe():
     if cgroups_usable():
-        return "memory, processes and CPU capped per student by cgroups"
+        failed = (f"; for {len(_cgroup_failures)} sandbox(es) the cgroups could not be made and the grader watched "
+                  "memory instead, without a process or CPU cap" if _cgroup_failures else "")
+        return "memory, processes and CPU capped per student by cgroups" + failed
     if os.geteuid() == 0:  # the sandbox's user maps to real root, which RLIMIT_NPROC does not bind
         return ("memory watched per student by the grader (sum of proportional memory) and RLIMIT_DATA per "
                 "process; PROCESSES AND CPU NOT CAPPED (root without writable cgroup v1 controllers: run the "
@@ -195,12 +197,15 @@ class WatchedCaps:
         pass
 
 
+_cgroup_failures = []  # sandboxes whose cgroups could not be made: watched instead, and said so
+
+
 def make_caps(memory_mb):
     if cgroups_usable():
         try:
             return CgroupCaps(memory_mb)
-        except OSError:
-            pass
+        except OSError as error:
+            _cgroup_failures.append(str(error))
     return WatchedCaps(memory_mb)
 
 

@@ -25,6 +25,7 @@ from autograder.checks import checks_for_level
 from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
 from autograder.levels import LEVEL_FILES
 from autograder.probe.protocol import Budget, FrameReader, ProtocolError
+from autograder.probe.registry import level_of
 from autograder.sandbox import caps, jail
 
 
@@ -68,10 +69,6 @@ def steps_for(levels, done=()):
         if checks:
             steps += [f"level{level}.import", *checks]
     return steps
-
-
-def level_of(step):
-    return int(step.split(".")[0].removeprefix("level"))
 
 
 def _text(value, limit=MAX_TEXT):
