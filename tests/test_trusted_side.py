@@ -276,9 +276,10 @@ def test_ctrl_c_ends_a_hung_batch_and_every_sandbox(tmp_path):
         (submissions / name / "level1_manual.py").write_text(
             "import os, time\nif os.fork() == 0:\n    os.execv('/bin/sleep', ['sleep', '4321.8765'])\n"
             "time.sleep(3600)\n")
+    # SIGINT as a terminal delivers it: pytest-xdist's workers ignore SIGINT, and a child would inherit that
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "batch", str(submissions), "--out", str(out),
                              "--timeout", "600"], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 300  # a loaded machine: the grader, then torch in each sandbox
     while not processes_with(b"4321.8765") and time.monotonic() < deadline:
         time.sleep(0.2)
