@@ -1,7 +1,6 @@
 """Probing one optimizer step (levels 4 and 5): two calls of the student's train_step on two
 batches, with an SGD that records what it was asked to do. Judged by autograder.checks.optim_step."""
 
-import torch
 
 from autograder.probe.inputs import STEP_LR, step_batches
 from autograder.probe.tensors import CountingSGD, WarningLog, describe
@@ -15,16 +14,10 @@ class WatchingSGD(CountingSGD):
         super().__init__(params, lr=lr)
         self.read_weights = read_weights
 
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:  # step(closure) runs the closure first: record what it leaves
-            with torch.enable_grad():
-                loss = closure()
-        grads = [describe(p.grad) for group in self.param_groups for p in group["params"]]
-        before = self.read_weights()
-        torch.optim.SGD.step(self)
-        self.calls.append({"call": "step", "grads": grads, "before": before, "after": self.read_weights()})
-        return loss
+    def take_step(self, record):
+        record["before"] = self.read_weights()
+        super().take_step(record)
+        record["after"] = self.read_weights()
 
 
 def probe_steps(model, read_weights, call_train_step):

@@ -143,10 +143,14 @@ class CountingSGD(torch.optim.SGD):
         if closure is not None:  # step(closure) runs the closure first: record what it leaves
             with torch.enable_grad():
                 loss = closure()
-        grads = [describe(p.grad) for group in self.param_groups for p in group["params"]]
-        self.calls.append({"call": "step", "grads": grads})
-        super().step()
+        record = {"call": "step", "grads": [describe(p.grad) for group in self.param_groups for p in group["params"]]}
+        self.calls.append(record)
+        self.take_step(record)
         return loss
+
+    def take_step(self, record):
+        """The SGD step itself; a subclass may record more around it."""
+        torch.optim.SGD.step(self)
 
 
 def as_tensor(values, device, requires_grad=False):
