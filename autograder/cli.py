@@ -1,4 +1,4 @@
-"""python -m autograder {grade, batch, gradescope, nbgrader build, make-exercises}."""
+"""python -m autograder {grade, batch, rejudge, gradescope, nbgrader build, make-exercises}."""
 
 import argparse
 import json
@@ -8,6 +8,10 @@ from pathlib import Path
 
 from autograder.errors import UsageError
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
+
+
+LEVELS_HELP = ("the assignment's levels: only these are scored and reported (default: all five for a folder, "
+               "the file's own level for one level file)")
 
 
 def build_parser():
@@ -26,6 +30,7 @@ def build_parser():
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without isolation (only for code you trust; the output says so)")
+    grade.add_argument("--levels", nargs="+", metavar="N", help=LEVELS_HELP)
 
     batch = commands.add_parser("batch", help="grade every SUBMISSIONS/<student_id>/ folder in parallel")
     batch.add_argument("submissions", help="a folder with one sub-folder of level files per student")
@@ -35,10 +40,17 @@ def build_parser():
                        help="seconds per check (default: 50x the reference's time, at least 10 s)")
     batch.add_argument("--memory", type=int, default=4096, help="memory limit per student process, MB")
     batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
-    batch.add_argument("--force", action="store_true", help="grade again students already in --out")
+    batch.add_argument("--force", action="store_true", help="grade everyone again, changed or not")
+    batch.add_argument("--only", nargs="+", metavar="ID",
+                       help="regrade these students only (their folder names); the others are kept")
     batch.add_argument("--dask", metavar="ADDRESS", help="run the jobs on a Dask cluster (tcp://HOST:8786)")
     batch.add_argument("--no-sandbox", action="store_true",
                        help="run student code without isolation (only for code you trust; the output says so)")
+    batch.add_argument("--levels", nargs="+", metavar="N", help=LEVELS_HELP)
+
+    again = commands.add_parser("rejudge", help="score a batch's class again under the current rubric, from the "
+                                                "probe data it kept (no student code runs)")
+    again.add_argument("out", help="the --out folder of a batch")
 
     course = commands.add_parser("nbgrader", help="the levels as an nbgrader course")
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
@@ -54,16 +66,19 @@ def build_parser():
     scope.add_argument("--allow-unsealed", action="store_true",
                        help="where Gradescope's container cannot start a sandbox, grade without one (student code "
                             "can then read the reference in that container); default: such a run grades nothing")
+    scope.add_argument("--levels", nargs="+", metavar="N",
+                       help="the assignment's levels, the only ones the zip grades (default: all five)")
 
     release = commands.add_parser("release", help="what students receive: stubs, self-check, a grader without answers")
     release.add_argument("out", help="a new folder to write the release into")
-    release.add_argument("--levels", type=int, nargs="+", required=True, choices=[1, 2, 3, 4, 5],
+    release.add_argument("--levels", nargs="+", required=True, metavar="N",
                          help="the levels to release; release one level at a time (a level file holds the "
                               "earlier levels' answers as given code)")
 
     make = commands.add_parser("make-exercises", help="regenerate exercises/level*.py from solutions/")
     make.add_argument("--check", action="store_true", help="exit 1, naming the stale files, instead of writing")
-    make.add_argument("--force", action="store_true", help="overwrite exercise files whose stubs were filled")
+    make.add_argument("--force", action="store_true",
+                      help="overwrite exercise files edited since make-exercises wrote them (filled stubs, notes)")
     make.add_argument("--solutions", default=str(SOLUTIONS_DIR), help=argparse.SUPPRESS)
     make.add_argument("--exercises", default=str(EXERCISES_DIR), help=argparse.SUPPRESS)
     return parser
@@ -107,13 +122,15 @@ def limits_from(args):
     return limits
 
 
-def check_timeout(seconds, device):
-    """--timeout below what the reference itself needs here would fail correct code."""
+def check_timeout(seconds, device, levels=None):
+    """--timeout below what the reference itself needs here would fail correct code (the
+    reference's time is measured for the assignment's levels only)."""
     if seconds is None:
         return
-    from autograder.judge import slowest_reference_check
+    from autograder.judge import reference_seconds, slowest_reference_check
 
-    slowest = slowest_reference_check(device)
+    slowest = (max(max(reference_seconds(level, device).values()) for level in levels) if levels
+               else slowest_reference_check(device))
     floor = max(1.0, 2 * slowest)
     if seconds < floor:
         raise UsageError(f"--timeout {seconds:g}: the reference itself takes up to "
@@ -151,11 +168,13 @@ def writable_file(value, option):
 
 
 def run_grade(args):
+    from autograder.assignment import levels_for
     from autograder.grade import NotGraded, grade, require_level_files, require_sandbox
     from autograder.judge import fixed_deadlines
 
     device = resolve(args.device)
-    require_level_files(args.path)
+    levels = levels_for(args.path, args.levels)
+    require_level_files(args.path, levels)
     if args.feedback:
         writable_folder(args.feedback, "--feedback")
     if args.gradescope:
@@ -163,8 +182,9 @@ def run_grade(args):
     try:
         limits = limits_from(args)
         require_sandbox(limits)
-        check_timeout(args.timeout, device)
-        report = grade(args.path, device, limits, deadlines=fixed_deadlines(args.timeout) if args.timeout else None)
+        check_timeout(args.timeout, device, levels)
+        report = grade(args.path, device, limits, deadlines=fixed_deadlines(args.timeout) if args.timeout else None,
+                       levels=levels)
     except NotGraded as error:
         print(f"not graded: {error}", file=sys.stderr)
         return 1
@@ -206,14 +226,27 @@ def run_batch(args):
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     device = resolve(args.device)
+    from autograder.assignment import default_levels
     from autograder.batch.students import require_students
     from autograder.grade import require_sandbox
 
+    levels = default_levels(args.levels)
     writable_folder(args.out, "--out")
     require_sandbox(limits_from(args))
-    require_students(args.submissions, args.out)
-    check_timeout(args.timeout, device)
-    return run_with_progress(args, device)
+    folders, _ = require_students(args.submissions, args.out)
+    if args.only:  # an unknown id, or a regrade that would mix two rubrics: one line, before any grading
+        from autograder.batch.records import plan_for
+
+        plan_for(folders, args.out, levels, device, args.force, args.only)
+    check_timeout(args.timeout, device, levels)
+    return run_with_progress(args, device, levels)
+
+
+def run_rejudge(args):
+    from autograder.rejudge import print_rejudged, rejudge
+
+    print_rejudged(rejudge(args.out), args.out)
+    return 0
 
 
 def resolve(name):
@@ -242,8 +275,9 @@ def run_make_exercises(args):
 
     edited = edited_files(args.solutions, args.exercises)
     if edited and not args.force:
-        raise UsageError("these exercise files hold filled stubs, which regenerating would erase: "
-                         f"{', '.join(str(p) for p in edited)}; pass --force to overwrite them")
+        raise UsageError("these exercise files were edited since make-exercises wrote them (filled stubs, notes: "
+                         f"regenerating would erase that): {', '.join(str(p) for p in edited)}; keep a copy, then "
+                         "pass --force to overwrite them")
     for path in write_exercises(args.solutions, args.exercises):
         print(f"wrote {path}")
     return 0
@@ -279,22 +313,26 @@ def run_gradescope(args):
     path = writable_file(args.zip, "gradescope")
     if path.suffix != ".zip":
         raise UsageError(f"gradescope {args.zip}: give a file name ending in .zip")
-    build_autograder_zip(path, SOLUTIONS_DIR, allow_unsealed=args.allow_unsealed)
+    from autograder.assignment import default_levels
+
+    build_autograder_zip(path, SOLUTIONS_DIR, allow_unsealed=args.allow_unsealed, levels=default_levels(args.levels))
     print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
     return 0
 
 
 def run_release(args):
+    from autograder.assignment import parse_levels
     from autograder.authoring.release import write_release
 
+    levels = parse_levels(args.levels)
     out = writable_folder(args.out, "release")
-    write_release(out, args.levels)
-    if len(set(args.levels)) > 1:
-        print(f"note: {', '.join(f'level{n}' for n in sorted(set(args.levels))[1:])} file(s) hold the earlier "
+    write_release(out, levels)
+    if len(levels) > 1:
+        print(f"note: {', '.join(f'level{n}' for n in levels[1:])} file(s) hold the earlier "
               "levels' answers as given code; release one level at a time to keep them back", file=sys.stderr)
     print(f"wrote {out}: give students the whole folder (see its README.md)")
     return 0
 
 
 COMMANDS = {"gradescope": run_gradescope, "release": run_release, "nbgrader": run_nbgrader, "grade": run_grade,
-            "batch": run_batch, "make-exercises": run_make_exercises}
+            "batch": run_batch, "rejudge": run_rejudge, "make-exercises": run_make_exercises}

@@ -1,45 +1,31 @@
-"""Grade one submission: find its level files, probe them in a sandbox, judge here, report."""
+"""Grade one submission: find the files of its assignment's levels, probe them in a sandbox, judge here, report."""
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from autograder.assignment import levels_for, span
 from autograder.config import Limits, new_challenge
 from autograder.errors import UsageError
 from autograder.judge import default_deadlines, judge_level
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.results import Report
+from autograder.review import flag_submission
 from autograder.sandbox import caps, jail
 from autograder.sandbox.runner import NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
+from autograder.submission import SHOWN_NAMES, discover, linked  # noqa: F401 (linked: for the sandbox runner)
 
 
 def level_file_in(folder, name):
-    """A level in a folder: level1_manual.py, else level1_manual.ipynb, else nbgrader's
-    level1_manual/level1_manual.ipynb (an assignment folder of a submitted/<student>/ layout)."""
-    stem = name.removesuffix(".py")
-    for candidate in (folder / name, folder / f"{stem}.ipynb", folder / stem / f"{stem}.ipynb"):
-        if candidate.is_file() or candidate.is_symlink():  # a link is found, then refused: see linked()
-            return candidate
-    return None
+    """The file a folder holds for a level (see autograder.submission for the rule), or None."""
+    level = level_of_file(name)
+    return discover(folder, (level,)).present().get(level)
 
 
-def linked(path):
-    """True when reading path would follow a symbolic link a student could have planted: the
-    file itself, or nbgrader's assignment folder (student/level1_manual/) holding it."""
-    path = Path(path)
-    return path.is_symlink() or (path.parent.name == path.stem and path.parent.is_symlink())
-
-
-def find_level_files(path) -> dict:
+def find_level_files(path, levels=LEVELS) -> dict:
     """{level: Path or None} for a folder of level files or a single level file (.py or .ipynb)."""
-    path = Path(path)
-    if path.is_dir():
-        return {level: level_file_in(path, name) for level, name in LEVEL_FILES.items()}
-    if path.is_file():
-        level = level_of_file(path.name)
-        if level is None:
-            raise UsageError(f"{path}: not a level file; expected one of {', '.join(LEVEL_FILES.values())}")
-        return {lvl: (path if lvl == level else None) for lvl in LEVELS}
-    raise UsageError(f"{path}: no such file or folder")
+    present = discover(path, levels).present()
+    return {level: present.get(level) for level in levels}
 
 
 def isolation_text(limits: Limits) -> str:
@@ -57,43 +43,73 @@ def require_sandbox(limits: Limits) -> None:
                              "without isolation (only for code you trust).")
 
 
-def build_report(submission, device: str, results: list, isolation: Optional[str] = None) -> dict:
-    """The report `grade --json` prints (see autograder.results), from the CheckResults of the levels graded."""
-    return Report.graded(display_path(submission), device, results, isolation).to_json()
+def build_report(submission, device: str, results: list, isolation: Optional[str] = None, levels=None,
+                 files=(), flags=()) -> dict:
+    """The report `grade --json` prints (see autograder.results), from the CheckResults of the levels
+    graded (levels: the assignment's, default: those of the results)."""
+    levels = tuple(levels) if levels is not None else tuple(sorted({r.level for r in results}))
+    return Report.graded(display_path(submission), device, results, isolation, levels, list(files),
+                         list(flags)).to_json()
 
 
 def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
-          submission=None, challenge: Optional[int] = None) -> dict:
+          submission=None, challenge: Optional[int] = None, levels=None, probes: Optional[dict] = None) -> dict:
     """The report for one submission: probes in a sandbox, judged here. deadlines: {check id:
     seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
     applies to checks not listed). submission: the name the report gives (default: path).
-    challenge: the seed of every probe input (default: a fresh secret). Raises NotGraded when the
-    grader itself failed."""
+    challenge: the seed of every probe input (default: a fresh secret). levels: the assignment's
+    (default: see autograder.assignment); the report is about those only. probes: a dict that
+    receives what the report was judged from (judge_report's arguments: rejudge keeps them). Raises
+    NotGraded when the grader itself failed."""
     limits = limits or Limits()
-    files = find_level_files(path)
-    present = {level: p for level, p in files.items() if p is not None}
+    levels = levels_for(path, levels)
+    found = discover(path, levels)
+    present = found.present()
     if challenge is None:
         challenge = new_challenge()
     if deadlines is None:
-        deadlines = default_deadlines(device, challenge)
+        deadlines = default_deadlines(device, challenge, levels)
+    # read here, before anything runs: code that reaches into the grader is held for review
+    flags = [flag.to_json() for flag in flag_submission(present)]
     probed = probe_sealed(present, device, limits, deadlines, challenge) if present else {}
+    judging = {"probed": probed, "levels": list(levels), "files": found.entries(), "flags": flags,
+               "missing": {level: found.missing_message(level) for level in levels if level not in present}}
+    if probes is not None:
+        probes.update(judging)
+    return judge_report(submission or path, device, challenge, isolation_text(limits), **judging)
+
+
+def judge_report(submission, device, challenge, isolation, probed, levels, files, missing, flags=()) -> dict:
+    """The report of a submission's probe data ({level: data}), every level judged here; the checks of
+    a level without a file (missing: {level: message}) say what the folder holds instead; flags (the
+    flagger's, read before the code ran) hold the report for review."""
     results = []
-    graded = LEVELS if Path(path).is_dir() else sorted(present)  # one level file: that level only
-    for level in graded:
-        results.extend(judge_level(level, probed.get(level), device, challenge))
-    return build_report(submission or path, device, results, isolation_text(limits))
+    for level in levels:
+        judged = judge_level(level, probed.get(level), device, challenge)
+        if level in missing:
+            judged = [replace(r, message=missing[level]) for r in judged]
+        results.extend(judged)
+    return build_report(submission, device, results, isolation, levels, files, flags)
 
 
-def require_level_files(path) -> None:
-    """A usage error when the folder holds no level file at all (a class folder, an empty one)."""
-    files = find_level_files(path)
-    if any(files.values()):
+def require_level_files(path, levels=None) -> None:
+    """A usage error when the folder holds no file of the assignment's levels (a class folder, an
+    empty one, a folder of other levels)."""
+    levels = levels_for(path, levels)
+    found = discover(path, levels)
+    if found.present():
         return
     path = Path(path)
+    names = ", ".join(LEVEL_FILES[level] for level in levels)
     hint = ""
-    if any(p.is_dir() and any(level_file_in(p, n) for n in LEVEL_FILES.values()) for p in path.iterdir()):
+    if any(p.is_dir() and discover(p, LEVELS).present() for p in sorted(path.iterdir())):
         hint = f"; its sub-folders hold level files: grade a class with python -m autograder batch {path} --out OUT"
-    raise UsageError(f"{path}: no level files in it (expected {', '.join(LEVEL_FILES.values())}){hint}")
+    elif found.others:
+        shown = ", ".join(found.others[:SHOWN_NAMES])
+        more = f" and {len(found.others) - SHOWN_NAMES} more" if len(found.others) > SHOWN_NAMES else ""
+        hint = f"; it holds {shown}{more}"
+    raise UsageError(f"{path}: no level files in it for {span(levels)} (expected {names}, or the same names as "
+                     f".ipynb){hint}")
 
 
 def display_path(path) -> str:
@@ -101,6 +117,6 @@ def display_path(path) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def not_graded_report(submission, device: str, why) -> dict:
+def not_graded_report(submission, device: str, why, levels=None) -> dict:
     """What is recorded for a student the grader could not grade: no score at all, and why."""
-    return Report.not_graded(display_path(submission), device, why).to_json()
+    return Report.not_graded(display_path(submission), device, why, levels).to_json()

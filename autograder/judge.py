@@ -6,13 +6,16 @@ reference's probe data for the same challenge. The reference module is loaded he
 """
 
 import math
+import re
 import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
+
 from autograder import config
-from autograder.checks import JudgeContext, checks_for_level
+from autograder.checks import JudgeContext, checks_for_level, schema
 from autograder.checks.explain import explain_error, where_text
 from autograder.checks.verdicts import Problem, Verdict
 from autograder.errors import UsageError
@@ -108,35 +111,94 @@ def default_deadlines(device: str, challenge: int = 0, levels=LEVELS) -> dict:
 
 
 def judge_check(check, probed, reference, device: str, challenge: int = 0) -> CheckResult:
-    if not isinstance(probed, dict):
-        verdict = Verdict(False, f"{check.id}: no result came back from the grading process.", "no_result")
-    elif "error" in probed:
-        verdict = explain_error(check, probed["error"])
-    elif "verdict" in probed:  # set by the sandbox runner: timeout, crash, memory limit
-        verdict = Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis"))
-    else:
-        try:
-            with inputs.challenge(challenge):
-                verdict = check.judge(probed["data"], reference["data"], JudgeContext(device, challenge))
-        except Problem as problem:
-            verdict = problem.verdict
-        except Exception as exc:  # malformed probe data: the submission's problem, never a crash
-            verdict = Verdict(False, f"{check.id}: the values your code produced could not be checked "
-                              f"({type(exc).__name__}).", "unjudgeable")
+    verdict, readable = _verdict(check, probed, reference, JudgeContext(device, challenge))
     share = verdict.share if isinstance(verdict.share, (int, float)) and math.isfinite(verdict.share) else 0.0
     points = round(check.points * min(max(share, 0.0), 1.0), 2)
-    return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed), str(verdict.message),
-                       verdict.diagnosis, loss_curve(probed), loss_curve(reference))
+    hidden = secrets_of(challenge)
+    curve = loss_curve(probed, hidden) if readable else None  # unread data shows nowhere, not even as a curve
+    return CheckResult(check.id, check.level, points, check.points, bool(verdict.passed),
+                       sealed(verdict.message, hidden), verdict.diagnosis, curve, loss_curve(reference))
 
 
-def loss_curve(probed):
-    """The per-epoch losses a convergence probe recorded, as floats, or None."""
+def _verdict(check, probed, reference, ctx):
+    """(the verdict, whether the student's data passed its schema). Data is validated before any judge
+    computes on it; whatever a judge still raises on it costs this check, never the batch."""
+    if not isinstance(probed, dict):
+        return Verdict(False, f"{check.id}: no result came back from the grading process.", "no_result"), False
+    readable = False
+    try:
+        if "error" in probed:
+            schema.validate_error(check.id, probed["error"])
+            return explain_error(check, probed["error"]), False
+        if "verdict" in probed:  # set by the sandbox runner: timeout, crash, memory limit
+            return Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis")), False
+        schema.validate(check.id, probed["data"])
+        readable = True
+        with inputs.challenge(ctx.challenge), np.errstate(all="ignore"):  # NaN is judged, not warned about
+            verdict = check.judge(probed["data"], reference["data"], ctx)
+    except Problem as problem:
+        verdict = problem.verdict
+    except Exception as exc:  # MemoryError, RecursionError, OverflowError...: the submission's data, never a crash
+        verdict = Verdict(False, f"{check.id}: the values your code produced could not be checked "
+                          f"({type(exc).__name__}).", "unjudgeable")
+    return verdict, readable
+
+
+def loss_curve(probed, hidden=frozenset()):
+    """The per-epoch losses a convergence probe recorded, as floats, or None. A value that spells a
+    secret (see secrets_of) is left out: a submission could report the challenge as a loss."""
     try:
         items = probed["data"]["losses"]["items"]
         values = [float(item["value"]) for item in items if item.get("kind") == "number"]
     except Exception:  # whatever the student's data holds (an int too large for a float, say)
         return None
+    if hidden:  # NaN: a point the report leaves out of the curve
+        values = [math.nan if sealed(repr(v), hidden) != repr(v) else v for v in values]
     return values or None
+
+
+# --- the challenge stays with the grader ------------------------------------------------------------
+
+MAX_MESSAGE = 4000  # characters of one check's message: the longest honest one is about 1,000
+HIDDEN = "[hidden]"
+
+
+@lru_cache(maxsize=64)
+def secrets_of(challenge) -> frozenset:
+    """The numbers no student may read back from a run: its challenge (as given, and as the inputs use
+    it) and the seed its convergence runs hand to train(), which a search over 2**31 challenges would
+    turn back into the challenge. Nothing for challenge 0: the self-check's inputs, published with the
+    release's reference data."""
+    if int(challenge) % 2**31 == 0:
+        return frozenset()
+    with inputs.challenge(challenge):
+        seed = inputs.train_seed()
+    return frozenset({abs(int(challenge)), int(challenge) % 2**31, seed})
+
+
+@lru_cache(maxsize=16)
+def _secret_pattern(hidden: frozenset):
+    """Each secret as a whole number token, in decimal (with or without digit separators or leading
+    zeros), in hex (0x or bare, any case), in octal and binary (0o, 0b). Literal alternatives and
+    lookarounds: no backtracking beyond one token."""
+    forms = []
+    for secret in sorted(hidden):
+        digits = "[,_ ']?".join(str(secret))
+        forms.append(f"(?<![0-9])0*{digits}(?![0-9])")
+        hexa = format(secret, "x")
+        forms.append(f"(?<![0-9a-z])(?:0x)?0*{hexa}(?![0-9a-f])" if len(hexa) >= 6 else f"0x0*{hexa}(?![0-9a-f])")
+        forms.append(f"0o0*{format(secret, 'o')}(?![0-7])")
+        forms.append(f"0b0*{format(secret, 'b')}(?![01])")
+    return re.compile("|".join(forms), re.IGNORECASE)
+
+
+def sealed(text, hidden) -> str:
+    """text as a report may show it: every secret of the run replaced by [hidden], at most MAX_MESSAGE
+    characters. Every message of a CheckResult passes here, and nothing else puts text in one."""
+    text = str(text)[:64 * MAX_MESSAGE]  # bounds the search; a secret cut in two here lies far past the final cut
+    if hidden:
+        text = _secret_pattern(frozenset(hidden)).sub(HIDDEN, text)
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 3] + "..."
 
 
 def judge_level(level: int, probed: Optional[dict], device: str, challenge: int = 0,
@@ -154,6 +216,7 @@ def judge_level(level: int, probed: Optional[dict], device: str, challenge: int 
         if error.get("plain"):  # a message that names its own file
             message = error["message"]
         diagnosis = error.get("diagnosis") or "import_failed"
+        message = sealed(message, secrets_of(challenge))
         return [CheckResult(c.id, level, 0, c.points, False, message, diagnosis) for c in checks]
     reference = reference_results(level, device, challenge, solutions_dir)
     return [judge_check(c, probed.get(c.id), reference[c.id], device, challenge) for c in checks]

@@ -7,6 +7,7 @@ other check of the level must pass. `says` maps a check to text its message must
 message may show the grader's own names (its modules and helper classes).
 """
 
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class Submission:
     expect: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)  # more stubs replaced: {stub: code}
     says: dict = field(default_factory=dict)  # {check id: text its message must contain}
+    edits: tuple = ()  # ((old, new), ...): given code outside the stubs changed, such as train's loop
 
     @property
     def level(self):
@@ -33,11 +35,21 @@ def mutate(level, replacements):
     return replace_stubs((SOLUTIONS_DIR / LEVEL_FILES[level]).read_text(), level, replacements)
 
 
+def source_of(entry):
+    """The entry's level file: the reference with its stubs replaced and its edits made."""
+    text = mutate(entry.level, {entry.stub: entry.code, **entry.extra})
+    for old, new in entry.edits:
+        if text.count(old) != 1:
+            raise ValueError(f"{entry.name}: the edit's text is not in the level file exactly once: {old!r}")
+        text = text.replace(old, new)
+    return text
+
+
 def write_submission(entry, folder):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LEVEL_FILES[entry.level]
-    path.write_text(mutate(entry.level, {entry.stub: entry.code, **entry.extra}))
+    path.write_text(source_of(entry))
     return path
 
 
@@ -48,17 +60,18 @@ MISTAKES = [
     Submission("sum instead of mean", "level1.mse", "return ((y - yhat) ** 2).sum()",
                # with batches of 10 the larger steps still converge, but not along the reference run
                {"level1.mse": "sum_instead_of_mean", "level1.gradient": "sum_instead_of_mean",
-                "level1.train": "loss_curve_mismatch"}),
+                "level1.train": "wrong_step"}, says={"level1.train": "10x the SGD step"}),
     Submission("w = w - lr * w.grad", "level1.sgd_update", "w = w - lr * w.grad\nreturn w",
                {"level1.sgd_update": "w_not_updated", "level1.train": None}),
     Submission("in-place update outside no_grad", "level1.sgd_update", "w -= lr * w.grad",
-               {"level1.sgd_update": "inplace_outside_no_grad", "level1.train": "inplace_outside_no_grad"}),
+               {"level1.sgd_update": "inplace_outside_no_grad", "level1.train": "inplace_outside_no_grad",
+                "level1.device": "inplace_outside_no_grad"}),  # a stub that raises earns no device points
     Submission("update with the wrong sign", "level1.sgd_update", "with torch.no_grad():\n    w += lr * w.grad",
                {"level1.sgd_update": "wrong_sign", "level1.train": None}),
     Submission("update ignores lr", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.01 * w.grad",
                {"level1.sgd_update": "ignored_lr"}),
     Submission("update with a fixed lr of 0.1", "level1.sgd_update", "with torch.no_grad():\n    w -= 0.1 * w.grad",
-               {"level1.sgd_update": "ignored_lr", "level1.train": "loss_curve_mismatch"}),
+               {"level1.sgd_update": "ignored_lr", "level1.train": "wrong_step"}),
     Submission("every stub left empty", "level1.forward", "pass",
                {check: None for check in ("level1.make_data", "level1.init_weights", "level1.forward", "level1.mse",
                                           "level1.gradient", "level1.sgd_update", "level1.zero_grad", "level1.train")}
@@ -98,10 +111,11 @@ MISTAKES = [
                {"level2.len": "len_counts_values", "level2.train": None}),
     Submission("__getitem__ mismatched pairs", "level2.RandomData.__getitem__",
                "return self.X[index], self.Y[index - 1]",
-               {"level2.getitem": "mismatched_pair", "level2.train": "not_converged"}),
+               {"level2.getitem": "mismatched_pair", "level2.train": "wrong_step"},
+               says={"level2.train": "whether each x comes with its own y"}),
     Submission("loader ignores the generator", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle)",
-               {"level2.loader": "ignored_generator", "level2.train": "loss_curve_mismatch"}),
+               {"level2.loader": "ignored_generator"}),  # train's steps are right on the batches drawn
     Submission("loader with a generator of its own", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=torch.Generator().manual_seed(42))",
                {"level2.loader": "ignored_generator"}),
@@ -110,7 +124,7 @@ MISTAKES = [
                {"level2.loader": "incomplete_epoch"}),
     Submission("loader never shuffles", "level2.make_loader",
                "return DataLoader(data, batch_size=batch_size, shuffle=False, generator=generator)",
-               {"level2.loader": "not_shuffled", "level2.train": "loss_curve_mismatch"}),
+               {"level2.loader": "not_shuffled"}),
     Submission("loader ignores batch_size", "level2.make_loader",
                "return DataLoader(data, batch_size=10, shuffle=shuffle, generator=generator)",
                {"level2.loader": "ignored_batch_size"}),
@@ -164,7 +178,8 @@ MISTAKES = [
                optimizer.step()
                optimizer.step()
                return loss.item()
-               """, {"level4.train_step": "step_twice", "level4.train": "loss_curve_mismatch"}),
+               """, {"level4.train_step": "step_twice", "level4.train": "wrong_step"},
+               says={"level4.train": "twice the SGD step"}),
     Submission("train_step returns a tensor", "level4.train_step",
                """
                optimizer.zero_grad()
@@ -180,7 +195,7 @@ MISTAKES = [
                mse(y, model(x)).backward()
                optimizer.step()
                return mse(y, model(x)).item()
-               """, {"level4.train_step_loss": "loss_after_step", "level4.train": "loss_curve_mismatch"}),
+               """, {"level4.train_step_loss": "loss_after_step"}),  # each epoch's loss is still one of its batches'
     Submission("Adam instead of SGD", "level4.make_optimizer",
                "return torch.optim.Adam(model.parameters(), lr=lr)",
                {"level4.make_optimizer": "not_sgd", "level4.train": None}),
@@ -198,9 +213,9 @@ MISTAKES = [
                loss.backward()
                optimizer.step()
                return loss.item()
-               """, {"level5.train_step": "broadcasting", "level5.train": "not_converged"}),
+               """, {"level5.train_step": "broadcasting", "level5.train": "broadcasting"}),
     Submission("MSELoss with reduction='sum'", "level5.make_loss", "return nn.MSELoss(reduction='sum')",
-               {"level5.make_loss": "sum_instead_of_mean", "level5.train": "loss_curve_mismatch"}),
+               {"level5.make_loss": "sum_instead_of_mean", "level5.train": "wrong_step"}),
     Submission("MSELoss with reduction='none'", "level5.make_loss", "return nn.MSELoss(reduction='none')",
                {"level5.make_loss": "wrong_reduction", "level5.train": None}),
     Submission("Linear without bias", "level5.make_model", "return nn.Linear(1, 1, bias=False)",
@@ -473,4 +488,203 @@ CORRECT_VARIANTS = [
                "return torch.randn(num_parameters).to(device).requires_grad_()"),
     Submission("level 3 w moved, then requires_grad_()", "level3.CustomLinearModel.__init__",
                "super().__init__()\nself.w = torch.randn(num_parameters).to(device).requires_grad_()"),
+]
+
+
+def reference_body(stub):
+    """The reference's own code for a stub: for entries that change given code only (their edits)."""
+    from autograder.authoring.exercises import stubs_of
+
+    level = int(stub.split(".")[0].removeprefix("level"))
+    lines = (SOLUTIONS_DIR / LEVEL_FILES[level]).read_text().splitlines()
+    first, last = next((first, last) for name, _, first, last, _ in stubs_of("\n".join(lines), level) if name == stub)
+    body = [line for line in lines[first:last + 1] if not line.strip().startswith(("### ", "# hint:"))]
+    return textwrap.dedent("\n".join(body))
+
+
+LAST_BATCH_LOSS = (("        losses.append(total / batches)", "        losses.append(cost.item())"),)
+LAST_STEP_LOSS = (("        losses.append(total / batches)", "        losses.append(last)"),)
+
+# grades follow the contract (the issue "A course's grades are right"): what the contract leaves open
+# (how an epoch's loss is reported, how the loader draws its order, which loss train_step computes)
+# never costs a point, and what it rules out is named
+CONTRACT = [
+    Submission("make_data X requires grad", "level1.make_data",
+               """
+               X = torch.hstack([torch.ones(samples, 1, device=device), torch.randn(samples, 1, device=device)])
+               X.requires_grad_()
+               return X, -1 * X[:, 0] + 3 * X[:, 1]
+               """, {"level1.make_data": "data_requires_grad"}, says={"level1.make_data": "requires_grad=True"}),
+    Submission("make_data Y computed with a tensor that requires grad", "level1.make_data",
+               """
+               X = torch.hstack([torch.ones(samples, 1, device=device), torch.randn(samples, 1, device=device)])
+               line = torch.tensor([-1.0, 3.0], device=device, requires_grad=True)
+               return X, X @ line
+               """, {"level1.make_data": "data_requires_grad"}, says={"level1.make_data": "carries a graph"}),
+    Submission("RandomData X requires grad", "level2.RandomData.__init__",
+               """
+               ones = torch.ones(samples, 1, device=device)
+               self.X = torch.hstack([ones, torch.randn(samples, 1, device=device)]).requires_grad_()
+               self.Y = -1 * self.X[:, 0] + 3 * self.X[:, 1]
+               """, {"level2.dataset": "data_requires_grad"}),
+    Submission("init_weights seeds torch", "level1.init_weights",
+               """
+               torch.manual_seed(0)
+               return torch.randn(num_parameters, device=device, requires_grad=True)
+               """, {"level1.init_weights": "reseeds_rng"}, says={"level1.init_weights": "torch.manual_seed"}),
+    Submission("init_weights seeds torch after drawing", "level1.init_weights",
+               """
+               w = torch.randn(num_parameters, device=device, requires_grad=True)
+               torch.manual_seed(0)
+               return w
+               """, {"level1.init_weights": "reseeds_rng"}, says={"level1.init_weights": "afterwards repeats"}),
+    Submission("init_weights draws from a fixed generator", "level1.init_weights",
+               "return torch.randn(num_parameters, generator=torch.Generator().manual_seed(0)).to(device).requires_grad_()",
+               {"level1.init_weights": "reseeds_rng"}, says={"level1.init_weights": "generator of its own"}),
+    Submission("level 3 w after a seed", "level3.CustomLinearModel.__init__",
+               """
+               super().__init__()
+               torch.manual_seed(0)
+               self.w = torch.randn(num_parameters, device=device, requires_grad=True)
+               """, {"level3.init": "reseeds_rng"}),
+    Submission("level 4 w after a seed", "level4.CustomLinearModel.__init__",
+               """
+               super().__init__()
+               torch.manual_seed(0)
+               self.w = torch.nn.Parameter(torch.randn(num_parameters))
+               """, {"level4.init": "reseeds_rng"}),
+    Submission("make_data hstacks 1-D tensors", "level1.make_data",
+               """
+               X = torch.hstack([torch.ones(samples, device=device), torch.randn(samples, device=device)])
+               return X, -1 * X[:, 0] + 3 * X[:, 1]
+               """, {"level1.make_data": "hstack_1d", "level1.device": "hstack_1d"},
+               says={"level1.make_data": "torch.hstack"}),
+    Submission("make_data hstacks 1-D tensors, Y from the vectors", "level1.make_data",
+               """
+               ones, x = torch.ones(samples, device=device), torch.randn(samples, device=device)
+               return torch.hstack([ones, x]), -1 * ones + 3 * x
+               """, {"level1.make_data": "hstack_1d"}, says={"level1.make_data": "end to end"}),
+    Submission("RandomData hstacks 1-D tensors", "level2.RandomData.__init__",
+               """
+               ones, x = torch.ones(samples, device=device), torch.randn(samples, device=device)
+               self.X = torch.hstack([ones, x])
+               self.Y = -1 * ones + 3 * x
+               """, {"level2.dataset": "hstack_1d"}),
+    Submission("__len__ one short", "level2.RandomData.__len__", "return len(self.Y) - 1",
+               {"level2.len": "len_off_by_one"}, says={"level2.len": "one fewer"}),
+    Submission("__len__ one too many", "level2.RandomData.__len__", "return len(self.Y) + 1",
+               {"level2.len": "len_off_by_one", "level2.train": "index_out_of_range"}, says={"level2.len": "one more"}),
+    Submission("forward under torch.no_grad()", "level1.forward",
+               "with torch.no_grad():\n    return (x * w).sum(dim=1)",
+               {"level1.forward": "forward_no_grad", "level1.gradient": "detached", "level1.train": "detached"},
+               says={"level1.forward": "torch.no_grad()", "level1.gradient": "torch.no_grad()"}),
+    Submission("level 3 forward under torch.no_grad()", "level3.CustomLinearModel.forward",
+               "with torch.no_grad():\n    return x @ self.w",
+               {"level3.forward": "forward_no_grad", "level3.gradient": "no_gradient", "level3.train": "detached"}),
+    Submission("level 4 forward under torch.no_grad()", "level4.CustomLinearModel.forward",
+               "with torch.no_grad():\n    return x @ self.w",
+               {"level4.forward": "forward_no_grad", "level4.train": "detached"}),
+    # a stub that raises, whatever it raises, earns no device points
+    Submission("forward raises ValueError", "level1.forward", "raise ValueError('not done yet')",
+               {"level1.forward": "raised", "level1.gradient": "raised", "level1.train": "raised",
+                "level1.device": "raised"}),
+    Submission("level 5 train_step raises ValueError", "level5.train_step", "raise ValueError('not done yet')",
+               {"level5.train_step": "raised", "level5.train_step_loss": "raised", "level5.train": "raised",
+                "level5.device": "raised"}, says={"level5.device": "earns no device points"}),
+    Submission("level 5 train_step left empty", "level5.train_step", "raise NotImplementedError()",
+               {"level5.train_step": "not_implemented", "level5.train_step_loss": "not_implemented",
+                "level5.train": "not_implemented", "level5.device": "not_implemented"}),
+    # train reports what the contract rules out
+    Submission("train reports the sum of the batch losses", "level1.forward", reference_body("level1.forward"),
+               {"level1.train": "loss_mismatch"}, says={"level1.train": "sum of the batches' losses"},
+               edits=(("        losses.append(total / num_batches)", "        losses.append(total)"),)),
+    Submission("level 3 train runs backward twice a batch", "level3.CustomLinearModel.forward",
+               reference_body("level3.CustomLinearModel.forward"), {"level3.train": "wrong_step_count"},
+               edits=(("            cost.backward()\n", "            cost.backward(retain_graph=True)\n"
+                       "            model.w.grad = None\n            cost.backward()\n"),)),
+]
+MISTAKES += CONTRACT
+
+CORRECT_VARIANTS += [
+    Submission("train reports each epoch's last batch loss", "level1.forward", reference_body("level1.forward"),
+               edits=(("        losses.append(total / num_batches)", "        losses.append(cost.item())"),)),
+    Submission("level 2 train reports the last batch loss", "level2.make_loader", reference_body("level2.make_loader"),
+               edits=LAST_BATCH_LOSS),
+    Submission("level 2 train reports the loss of all the data", "level2.make_loader",
+               reference_body("level2.make_loader"),
+               edits=(("        losses.append(total / batches)",
+                       "        losses.append(mse(data.Y, forward(w, data.X)).item())"),)),
+    Submission("level 3 train reports the last batch loss", "level3.CustomLinearModel.forward",
+               reference_body("level3.CustomLinearModel.forward"), edits=LAST_BATCH_LOSS),
+    Submission("level 3 train reports the first batch loss", "level3.CustomLinearModel.forward",
+               reference_body("level3.CustomLinearModel.forward"),
+               edits=(("        total, batches = 0.0, 0\n", "        total, batches, first = 0.0, 0, None\n"),
+                      ("            total += cost.item()\n",
+                       "            total += cost.item()\n            first = cost.item() if first is None else first\n"),
+                      ("        losses.append(total / batches)", "        losses.append(first)"))),
+    Submission("level 4 train reports the last batch loss", "level4.train_step", reference_body("level4.train_step"),
+               edits=(("            total += train_step(model, optimizer, x, y)\n",
+                       "            last = train_step(model, optimizer, x, y)\n            total += last\n"),
+                      *LAST_STEP_LOSS)),
+    Submission("level 5 train reports the last batch loss", "level5.train_step", reference_body("level5.train_step"),
+               edits=(("            total += train_step(model, optimizer, loss_fn, x, y)\n",
+                       "            last = train_step(model, optimizer, loss_fn, x, y)\n            total += last\n"),
+                      *LAST_STEP_LOSS)),
+    Submission("loader with an explicit RandomSampler", "level2.make_loader",
+               """
+               sampler = torch.utils.data.RandomSampler(data, generator=generator) if shuffle else None
+               return DataLoader(data, batch_size=batch_size, sampler=sampler)
+               """),
+    Submission("loader with a RandomSampler and a BatchSampler", "level2.make_loader",
+               """
+               from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
+               order = RandomSampler(data, generator=generator) if shuffle else SequentialSampler(data)
+               return DataLoader(data, batch_sampler=BatchSampler(order, batch_size, drop_last=False))
+               """),
+    Submission("loader with worker processes", "level2.make_loader",
+               # the examples are fetched in other processes, where the dataset's own recording cannot report
+               "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=2)"),
+    Submission("level 5 train_step with F.mse_loss", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = torch.nn.functional.mse_loss(model(x).squeeze(1), y)
+               loss.backward()
+               optimizer.step()
+               return loss.item()
+               """),
+    Submission("level 5 train_step takes .item() before backward", "level5.train_step",
+               """
+               optimizer.zero_grad()
+               loss = torch.nn.functional.mse_loss(model(x).view(-1), y)
+               value = loss.item()
+               loss.backward()
+               optimizer.step()
+               return value
+               """),
+    Submission("init_weights with torch.normal", "level1.init_weights",
+               "return torch.normal(0.0, 1.0, size=(num_parameters,), device=device, requires_grad=True)"),
+    Submission("init_weights with normal_() in place", "level1.init_weights",
+               "return torch.empty(num_parameters, device=device).normal_().requires_grad_()"),
+    Submission("make_data with torch.stack", "level1.make_data",
+               """
+               X = torch.stack([torch.ones(samples, device=device), torch.randn(samples, device=device)], dim=1)
+               return X, -1 * X[:, 0] + 3 * X[:, 1]
+               """),
+    Submission("make_data with torch.column_stack", "level1.make_data",
+               """
+               x = torch.randn(samples, device=device)
+               return torch.column_stack([torch.ones_like(x), x]), -1 + 3 * x
+               """),
+    Submission("make_data filling a ones tensor in place", "level1.make_data",
+               """
+               X = torch.ones(samples, 2, device=device)
+               X[:, 1].normal_()
+               return X, X @ torch.tensor([-1.0, 3.0], device=device)
+               """),
+    Submission("RandomData with torch.stack", "level2.RandomData.__init__",
+               """
+               x = torch.randn(samples, device=device)
+               self.X = torch.stack([torch.ones_like(x), x], dim=1)
+               self.Y = -1 + 3 * x
+               """),
 ]

@@ -110,6 +110,7 @@ def test_a_batch_killed_halfway_loses_nothing_and_resumes(tmp_path):
     assert result.returncode == 0
     assert f"{len(written)} already graded" in result.stderr
     assert [row["score"] for row in read_csv(out / "grades.csv")] == ["45"] * 8
+    assert not list((out / ".probes").glob("*.grading"))  # the student in progress at the kill was graded again
 
 
 def test_usage_errors(tmp_path):

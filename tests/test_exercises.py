@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from autograder.authoring.exercises import MarkerError, make_exercise, stale_files, stubs_of
+from autograder.authoring.exercises import MarkerError, make_exercise, stale_files, stubs_of, write_exercises
 from autograder.checks import all_checks, checks_for_level
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import Submission, write_submission
@@ -91,3 +91,48 @@ def test_a_hang_or_an_exit_in_a_stub_costs_one_check_and_pytest_still_reports(tm
     assert "failed" in last and "passed" in last, last
     assert "level1.zero_grad" in result.stdout and "timed out" in result.stdout
     assert "level3.forward" in result.stdout
+
+
+def make_exercises(capsys, solutions, exercises, *extra):
+    from autograder.cli import main
+
+    code = main(["make-exercises", "--solutions", str(solutions), "--exercises", str(exercises), *extra])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_an_exercise_edited_outside_its_stubs_is_never_overwritten_without_force(tmp_path, capsys):
+    exercises = tmp_path / "exercises"
+    write_exercises(SOLUTIONS_DIR, exercises)
+    noted = exercises / "level2_dataset.py"
+    noted.write_text(noted.read_text() + "# note to self: ask about shuffle\n")
+    code, out, err = make_exercises(capsys, SOLUTIONS_DIR, exercises)
+    assert code == 2 and str(noted) in err and "level1_manual.py" not in err and "--force" in err
+    assert len(err.strip().splitlines()) == 1 and out == ""
+    assert "note to self" in noted.read_text()
+    code, out, _ = make_exercises(capsys, SOLUTIONS_DIR, exercises, "--force")
+    assert code == 0 and out.splitlines() == [f"wrote {noted}"] and "note to self" not in noted.read_text()
+
+
+def test_an_exercise_stale_only_because_solutions_changed_is_rewritten(tmp_path, capsys):
+    solutions, exercises = tmp_path / "solutions", tmp_path / "exercises"
+    shutil.copytree(SOLUTIONS_DIR, solutions)
+    write_exercises(solutions, exercises)
+    changed = solutions / "level3_module.py"
+    changed.write_text(changed.read_text() + "\n# a line the next exercise carries\n")
+    code, out, err = make_exercises(capsys, solutions, exercises)
+    assert code == 0, err
+    assert out.splitlines() == [f"wrote {exercises / 'level3_module.py'}", f"wrote {exercises / '.generated'}"]
+    assert (exercises / "level3_module.py").read_text() == make_exercise(changed.read_text(), 3)
+    (exercises / ".generated").unlink()  # without the record of what it wrote, a differing file is not provably its own
+    changed.write_text(changed.read_text() + "# and another\n")
+    code, _, err = make_exercises(capsys, solutions, exercises)
+    assert code == 2 and "level3_module.py" in err
+
+
+def test_check_names_a_missing_or_stale_manifest(tmp_path):
+    exercises = tmp_path / "exercises"
+    shutil.copytree(EXERCISES_DIR, exercises)
+    assert stale_files(exercises_dir=exercises) == []
+    (exercises / ".generated").write_text("{}")
+    assert stale_files(exercises_dir=exercises) == [exercises / ".generated"]

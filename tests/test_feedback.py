@@ -90,6 +90,29 @@ def test_loss_curve_is_drawn_from_the_runs_real_losses(tmp_path):
     assert drawn == loss_curve_png(1, curve["student"], curve["reference"])
 
 
+def test_a_feedback_page_names_a_file_taken_under_another_name(tmp_path):
+    results = judge_level(1, None, "cpu")
+    note = "taken as level1_manual.py (the name differs in case)"
+    report = build_report(tmp_path, "cpu", results, levels=[1],
+                          files=[{"level": 1, "file": "Level1_Manual.py", "note": note, "ignored": []}])
+    text = " ".join(" ".join(Page(write_feedback(report, tmp_path / "feedback").read_text()).text).split())
+    assert f"Graded Level1_Manual.py : {note}" in text  # the file name is set apart in <code>
+
+
+def test_the_class_report_of_a_one_level_assignment_holds_that_level_only(tmp_path):
+    from autograder.batch.summary import summarize
+    from autograder.output.html import score_bins, write_class_report
+
+    full = judge_level(1, load_and_probe(1, SOLUTIONS_DIR / "level1_manual.py", "cpu"), "cpu")
+    reports = {"ann": build_report("ann", "cpu", full, levels=[1]),
+               "ben": build_report("ben", "cpu", judge_level(1, None, "cpu"), levels=[1])}
+    page = Page(write_class_report(tmp_path, reports, summarize(reports)).read_text())
+    text = " ".join(page.text)
+    assert "out of 25" in text and "L1" in text and "L2" not in text
+    assert "25.0/25" not in text and "12.5/25" in text  # the level's mean over both students
+    assert score_bins(25)[-1] == 25  # full marks land in the histogram's last bin
+
+
 @pytest.fixture(scope="session")  # built once per test process
 def class_out(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")

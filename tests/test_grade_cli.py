@@ -50,6 +50,30 @@ def test_a_folder_with_some_levels_lists_all_five(tmp_path):
     assert all(c["message"] == "file not found: level2_dataset.py" for c in missing)
 
 
+def test_levels_choose_what_a_folder_is_graded_for(tmp_path):
+    for name in ("level1_manual.py", "level3_module.py"):
+        (tmp_path / name).write_text((SOLUTIONS_DIR / name).read_text())
+    report = grade_json(tmp_path, "--levels", "3", "2")
+    assert report["assignment"] == {"levels": [2, 3]}
+    assert [(lvl["level"], lvl["score"], lvl["max_score"]) for lvl in report["levels"]] == [(2, 0, 20), (3, 15, 15)]
+    assert (report["score"], report["max_score"]) == (15, 35)
+    assert {c["level"] for c in report["checks"]} == {2, 3} and [f["level"] for f in report["files"]] == [3]
+    assert all(c["message"].startswith("file not found: level2_dataset.py") for c in report["checks"] if c["level"] == 2)
+
+
+def test_a_level_file_outside_the_levels_asked_for_is_a_usage_error():
+    result = run_cli("grade", SOLUTIONS_DIR / "level5_builtins.py", "--levels", "1", cwd=REPO_ROOT)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "the file of level 5, which --levels 1 leaves out" in result.stderr
+
+
+def test_a_folder_without_the_assigned_levels_files_is_a_usage_error(tmp_path):
+    (tmp_path / "level2_dataset.py").write_text((SOLUTIONS_DIR / "level2_dataset.py").read_text())
+    result = run_cli("grade", tmp_path, "--levels", "1", cwd=REPO_ROOT)
+    assert result.returncode == 2 and "no level files in it for level 1" in result.stderr
+    assert "it holds level2_dataset.py" in result.stderr
+
+
 def test_one_level_file(tmp_path):
     report = grade_json(SOLUTIONS_DIR / "level5_builtins.py")  # that level alone, not four missing ones
     assert [level["level"] for level in report["levels"]] == [5]
@@ -84,10 +108,11 @@ def test_a_check_that_raises_fails_alone_and_grading_is_repeatable(tmp_path):
     first, second = grade_json(tmp_path), grade_json(tmp_path)
     assert first["checks"] == second["checks"] and first["score"] == second["score"]
     failed = {c["id"]: c for c in first["checks"] if c["level"] == 1 and not c["passed"]}
-    assert set(failed) == {"level1.sgd_update", "level1.train"}
+    # the device check tries sgd_update too: a stub that raises earns no device points
+    assert set(failed) == {"level1.sgd_update", "level1.train", "level1.device"}
     assert "torch.no_grad()" in failed["level1.sgd_update"]["message"]
     assert "line" in failed["level1.sgd_update"]["message"]
-    assert first["levels"][0]["score"] == 25 - 4 - 2
+    assert first["levels"][0]["score"] == 25 - 4 - 2 - 2
 
 
 def test_exiting_student_code_costs_only_its_check(tmp_path):

@@ -32,6 +32,8 @@ def gradescope_root(tmp_path):
     assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     assert "autograder/solutions/level1_manual.py" in names and "autograder/probe/child.py" in names
+    assert names.count("autograder/assignment.json") == 1  # without --levels: every level
+    assert json.loads((root / "source" / "autograder" / "assignment.json").read_text()) == {"levels": [1, 2, 3, 4, 5]}
     assert "torch==" in (root / "source" / "requirements.txt").read_text()
     (root / "submission").mkdir()
     return root

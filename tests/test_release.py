@@ -1,6 +1,7 @@
 """python -m autograder release: what students receive holds no answer, installs outside this
 repository, and its self-check gives the grader's verdicts."""
 
+import json
 import os
 import re
 import subprocess
@@ -46,6 +47,7 @@ def test_a_release_of_level_n_holds_no_answer_to_level_n_or_later(tmp_path, leve
     assert not (out / "grader" / "autograder" / "solutions").exists()
     assert sorted(p.name for p in out.glob("level*.py")) == [LEVEL_FILES[level]]
     assert (out / "grader" / "autograder" / "reference_data" / f"level{level}.json").is_file()
+    assert json.loads((out / "grader" / "autograder" / "assignment.json").read_text()) == {"levels": [level]}
 
 
 def test_a_release_of_several_levels_says_what_it_gives_away(tmp_path):
@@ -85,10 +87,11 @@ def test_the_release_installs_outside_the_repo_and_its_self_check_agrees_with_th
     assert built.returncode == 0, built.stderr[-2000:]
     python = fresh_venv(tmp_path, wheels)
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
-    where = subprocess.run([str(python), "-c", "import autograder, autograder.levels as l; "
-                            "print(autograder.__file__); print(l.SOLUTIONS_DIR.exists())"],
+    where = subprocess.run([str(python), "-c", "import autograder, autograder.levels as l, autograder.assignment as a; "
+                            "print(autograder.__file__); print(l.SOLUTIONS_DIR.exists()); print(a.default_levels())"],
                            cwd=out, env=env, capture_output=True, text=True, check=True).stdout.split()
     assert where[0].startswith(str(tmp_path / "venv")) and where[1] == "False", where
+    assert where[2] == "(1,)", where  # the installed grader's assignment is the release's
     stubs = subprocess.run([str(python), "-m", "pytest", "-q"], cwd=out, env=env, capture_output=True, text=True,
                            timeout=600)
     assert stubs.returncode == 1 and "9 failed" in stubs.stdout, stubs.stdout[-3000:]

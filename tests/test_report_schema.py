@@ -43,8 +43,27 @@ def test_full_marks_failures_and_not_graded_reports_are_valid(full_report, tmp_p
     lambda r: r.update(extra=1),
     lambda r: r.update(status="not_graded", reason="x"),  # a not-graded report with a score
     lambda r: r["curves"][0].update(reference=["x"]),
+    lambda r: r.pop("assignment"),
+    lambda r: r.update(assignment={"levels": [7]}),
+    lambda r: r.update(assignment={"levels": []}),
+    lambda r: r.update(assignment=None),  # a graded report always knows its levels
+    lambda r: r.pop("files"),
+    lambda r: r.update(files=[{"level": 1, "file": "level1_manual.py"}]),
+    lambda r: r.update(format=1),
 ])
 def test_the_schema_refuses_malformed_reports(full_report, break_it):
     report = copy.deepcopy(full_report)
     break_it(report)
     assert list(validator().iter_errors(report)), report.keys()
+
+
+def test_a_report_is_about_its_assignments_levels_only(tmp_path):
+    results = judge_level(1, load_and_probe(1, SOLUTIONS_DIR / LEVEL_FILES[1], "cpu"), "cpu")
+    files = [{"level": 1, "file": "Level1_Manual.py", "note": "taken as level1_manual.py (the name differs in case)",
+              "ignored": []}]
+    report = valid_report(build_report(tmp_path, "cpu", results, "none", levels=[1], files=files))
+    assert report["format"] == 2 and report["assignment"] == {"levels": [1]}
+    assert report["score"] == report["max_score"] == 25 and report["levels"] == [{"level": 1, "score": 25,
+                                                                                  "max_score": 25}]
+    assert report["files"] == files
+    assert valid_report(not_graded_report("x", "cpu", "no sandbox", [1]))["assignment"] == {"levels": [1]}

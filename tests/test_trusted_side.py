@@ -3,6 +3,7 @@ and bad options or paths as one line before any grading."""
 
 import csv
 import json
+import math
 import os
 import resource
 import shutil
@@ -17,6 +18,7 @@ import time
 import pytest
 
 from autograder.authoring.exercises import edited_files, write_exercises
+from autograder.checks import all_checks
 from autograder.cli import main
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from autograder.output.textsafe import for_csv, for_terminal
@@ -367,3 +369,233 @@ def test_folder_names_that_escape_alike_stay_two_students(tmp_path):
         (tmp_path / name).mkdir()
     students, _ = find_students(tmp_path)
     assert len(students) == 2 and len(set(students.values())) == 2
+
+
+# --- judging what a sandbox sends: bounded, whatever it sends ---------------------------------------
+
+# Safety bounds, not speed goals. Measured on a loaded 2-core machine: at most 0.35 s of CPU (most of it
+# parsing the frame, before any judge) and 12.3 MB at the peak, for the worst frame of any check.
+GRADER_CPU_SECONDS = 2.0  # one hostile frame, read and judged
+GRADER_PEAK_MB = 64  # what reading and judging it may allocate
+
+
+def hostile_frames(check_id, data):
+    """(what, result) pairs for one check: its reference data grown to fill a whole frame (256 KB)
+    every way that cost the grader before: long lists, long texts of the grader's name, tensors and
+    weights of huge shapes, nesting to the channel's limit, huge numbers, and an error report of the same."""
+    from autograder.probe.protocol import MAX_DEPTH, MAX_FRAME, encode
+    from tests.test_probe_schema import nodes, replaced
+
+    def filled(path, unit, make):
+        """data with make(n) at path, n as large as one frame allows (unit: bytes per n)."""
+        base = len(encode({"id": check_id, "result": {"data": replaced(data, path, make(0))}}))
+        return replaced(data, path, make((MAX_FRAME - base - 64) // unit))
+
+    frames, everything = [], list(nodes(data))
+    lists = [(path, node) for path, node in everything if isinstance(node, list) and node]
+    if lists:  # the longest list the check's data holds
+        path, node = max(lists, key=lambda entry: len(entry[1]))
+        unit = len(json.dumps(node[0], separators=(",", ":"))) + 1
+        frames.append((f"{list(path)} as a long list", filled(path, unit, lambda n: [node[0]] * n)))
+    texts = [path for path, node in everything if isinstance(node, str)]
+    if texts:
+        frames.append((f"{list(texts[0])} as the grader's name, repeated",
+                       filled(texts[0], 11, lambda n: "autograder." * n)))
+    tensors = [path for path, node in everything if isinstance(node, dict) and node.get("kind") == "tensor"]
+    if tensors:
+        frames.append((f"{list(tensors[0])} of shape (40000, 1)", replaced(
+            filled((*tensors[0], "values"), 4, lambda n: [[1]] * n), (*tensors[0], "shape"), [40000, 1])))
+    if isinstance(data, dict) and "start" in data:  # the convergence judge's np.allclose(weights, start)
+        rest = {key: value for key, value in data.items() if key not in ("weights", "start", "steps")}
+        frames.append(("weights (40000, 1) against a start (45000,)",
+                       {"weights": [[1]] * 40000, "start": [1] * 45000, **rest}))
+    frames.append(("nested to the channel's limit", nested_list(data, MAX_DEPTH - 2 - depth(data))))
+    numbers = [path for path, node in everything if type(node) in (int, float)]
+    if numbers:
+        frames.append(("an int of 4,000 digits", replaced(data, numbers[0], 10**4000)))
+    results = [(what, {"data": frame}) for what, frame in frames]
+    results.append(("an error report of the grader's name", {"error": {
+        "type": "autograder." * 2000, "message": "autograder." * 18000,
+        "where": {"file": "autograder." * 1000, "line": 10**4000, "code": "IndexData object at 0x" * 1000}}}))
+    return results
+
+
+def depth(value):
+    if isinstance(value, dict):
+        return 1 + max(map(depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(depth, value), default=0)
+    return 0
+
+
+def nested_list(value, levels):
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def read_and_judge(check, reference, result, challenge=0):
+    """What the grader does with one frame: parse it, clean it, judge it."""
+    from autograder.judge import judge_check
+    from autograder.probe.protocol import MAX_FRAME, encode
+
+    raw = encode({"id": check.id, "result": result})[4:]
+    assert len(raw) <= MAX_FRAME  # a frame the channel lets through
+    event = decode(raw)
+    return judge_check(check, runner.clean_result(event["result"]), reference, "cpu", challenge)
+
+
+@pytest.mark.parametrize("check_id", sorted(all_checks()))
+def test_a_hostile_frame_costs_the_grader_little_time_and_memory(check_id):
+    import tracemalloc
+
+    from autograder.judge import reference_results
+
+    check = all_checks()[check_id]
+    reference = reference_results(check.level, "cpu", 0)[check_id]
+    worst_seconds, worst_mb = (0.0, ""), (0.0, "")
+    for what, result in hostile_frames(check_id, reference["data"]):
+        began = time.process_time()
+        judged = read_and_judge(check, reference, result)
+        seconds = time.process_time() - began
+        tracemalloc.start()  # a second time, traced: tracing slows Python several times over
+        read_and_judge(check, reference, result)
+        peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        assert not judged.passed and judged.points == 0, (what, judged.message)
+        assert seconds < GRADER_CPU_SECONDS and peak_mb < GRADER_PEAK_MB, (what, seconds, peak_mb)
+        worst_seconds, worst_mb = max(worst_seconds, (seconds, what)), max(worst_mb, (peak_mb, what))
+    print(f"{check_id}: at most {worst_seconds[0]:.3f} s CPU ({worst_seconds[1]}), "
+          f"{worst_mb[0]:.1f} MB peak ({worst_mb[1]})")
+
+
+def test_weights_and_start_of_any_shapes_never_broadcast():
+    """Once a 14 GB temporary (np.allclose of a (40000, 1) against a (45000,)): now refused unread."""
+    from autograder.judge import reference_results
+
+    reference = reference_results(1, "cpu", 0)["level1.train"]
+    data = {"weights": [[1]] * 40000, "start": [1] * 45000, "losses": reference["data"]["losses"]}
+    result = read_and_judge(all_checks()["level1.train"], reference, {"data": data})
+    assert result.diagnosis == "unreadable_result" and "weights" in result.message, result.message
+    for weights in ([[1.0]] * 64, [[1.0, 2.0]] * 2):  # weights within bounds: a start of two numbers only
+        result = read_and_judge(all_checks()["level1.train"], reference,
+                                {"data": {**data, "weights": weights, "start": [1.0] * 3000}})
+        assert result.diagnosis == "unreadable_result" and "start" in result.message, result.message
+
+
+def test_scrubbing_is_linear_in_the_text(monkeypatch):
+    """Once quadratic: 300 KB of "autograder." took 46 s of CPU, a student's whole 2 MiB 650 s."""
+    from autograder.checks import verdicts
+
+    monkeypatch.setattr(verdicts, "MAX_SCRUB", 10**9)  # the scan itself, not the cut before it
+    for unit in ("autograder.", "autograder.IndexData", "<IndexData object at 0x", "submission_level1_1."):
+        text = unit * (256 * 1024 // len(unit))  # a frame's worth
+        began = time.process_time()
+        verdicts.scrub(text)
+        assert time.process_time() - began < 1.0, unit
+    monkeypatch.undo()
+    assert len(verdicts.scrub("autograder." * 100_000)) <= verdicts.MAX_SCRUB
+
+
+@pytest.mark.parametrize("text, reads", [
+    ("<autograder.probe.level2_dataset.IndexData object at 0x7fc33aca07d0>", "the grader's dataset"),
+    ("CountingSGD() got 2", "torch.optim.SGD got 2"),
+    ("autograder.probe.tensors.WatchingSGD.step failed", "torch.optim.SGD.step failed"),
+    ("in autograder.checks.regression, line 3", "in the grader's code, line 3"),
+    ("submission_level1.Wrapper is not callable", "Wrapper is not callable"),
+    ("notebook_level2_3.RandomData", "RandomData"),
+    ("x.LinearFixture.w", "x.the grader's model.w"),
+    ("autograder alone, 1.5 and my_module.f", "autograder alone, 1.5 and my_module.f"),
+])
+def test_the_grader_s_names_read_as_what_they_stand_for(text, reads):
+    from autograder.checks.verdicts import scrub
+
+    assert scrub(text) == reads
+
+
+@pytest.mark.parametrize("failure", [MemoryError, RecursionError, OverflowError, ZeroDivisionError, KeyError])
+def test_a_judge_that_fails_costs_its_check_only(failure):
+    from dataclasses import replace
+
+    from autograder.judge import judge_check, reference_results
+
+    def judge(got, want, ctx):
+        raise failure("from the judge")
+
+    check = replace(all_checks()["level1.mse"], judge=judge)
+    reference = reference_results(1, "cpu", 0)["level1.mse"]
+    result = judge_check(check, reference, reference, "cpu")
+    assert not result.passed and result.points == 0 and result.diagnosis == "unjudgeable"
+    assert failure.__name__ in result.message
+
+
+def test_an_error_report_of_any_shape_is_cleaned():
+    report = {"type": ["x"] * 10, "message": {"m": "y" * 10_000}, "diagnosis": ["borrowed_from_grader"],
+              "where": {"file": 3, "line": True, "code": None, "function": ["f"]}, "plain": "yes"}
+    cleaned = runner.clean_error(report)
+    assert cleaned["where"]["line"] is None and "diagnosis" not in cleaned and "plain" not in cleaned
+    assert all(isinstance(cleaned[key], str) for key in ("type", "message"))
+    assert runner.clean_error({**report, "where": {"line": 10**4000}})["where"]["line"] is None
+    assert runner.clean_error({"where": {"line": 12}})["where"]["line"] == 12
+
+
+# --- the challenge stays with the grader -------------------------------------------------------------
+
+SECRET = 1_234_567_890  # a challenge of this run
+
+
+def spellings(secret):
+    return [str(secret), f"{secret:,}", f"{secret:_}", f"{secret:x}", f"{secret:#X}", f"{secret:#o}",
+            f"{secret:#b}", f"00{secret}"]
+
+
+def leaks(text, secret=SECRET):
+    """The spellings of secret that text holds, and its digits however they are separated."""
+    found = [form for form in spellings(secret) if form.lower() in text.lower()]
+    digits = "".join(c for c in text if c.isdigit())
+    return found + ([f"the digits of {secret}"] if str(secret) in digits else [])
+
+
+def test_the_challenge_never_reaches_a_message():
+    from autograder.judge import HIDDEN, judge_check, judge_level, reference_results
+    from autograder.probe import inputs
+
+    with inputs.challenge(SECRET):
+        seed = inputs.train_seed()
+    said = " ".join(f"seed={form}!" for form in spellings(SECRET)) + f" train seed {seed}"
+    check = all_checks()["level1.mse"]
+    reference = reference_results(1, "cpu", 0)["level1.mse"]
+    raised = judge_check(check, {"error": {"type": "ValueError", "message": said, "where": None}}, reference, "cpu",
+                         SECRET)
+    assert HIDDEN in raised.message and not leaks(raised.message) and str(seed) not in raised.message, raised.message
+    # a value's own repr, as a judge shows it
+    length = judge_check(all_checks()["level2.len"], {"data": {"raw": {"kind": "other", "type": "str",
+                                                                        "repr": f"'{SECRET}'"}, "rows": 3,
+                                                               "bare": False}},
+                         reference_results(2, "cpu", 0)["level2.len"], "cpu", SECRET)
+    assert HIDDEN in length.message and not leaks(length.message), length.message
+    # an import error, and the student's own line that raised it
+    loaded = judge_level(1, {"load_error": {"type": "ImportError", "message": f"no {SECRET:#x}",
+                                            "where": {"file": "level1_manual.py", "line": 3,
+                                                      "code": f"raise ImportError({SECRET})"}}}, "cpu", SECRET)
+    assert all(HIDDEN in r.message and not leaks(r.message) for r in loaded), loaded[0].message
+
+
+def test_the_challenge_never_reaches_a_loss_curve():
+    from autograder.judge import judge_check, reference_results
+
+    reference = reference_results(1, "cpu", 0)["level1.train"]
+    losses = reference["data"]["losses"]
+    items = [{"kind": "number", "type": "float", "value": float(SECRET)}, *losses["items"][1:]]
+    result = judge_check(all_checks()["level1.train"], {"data": {**reference["data"],
+                                                                 "losses": {**losses, "items": items}}},
+                         reference, "cpu", SECRET)
+    assert math.isnan(result.curve[0]) and result.curve[1:] == [i["value"] for i in losses["items"][1:]]
+
+
+def test_numbers_that_only_share_digits_with_the_challenge_are_kept():
+    from autograder.judge import sealed, secrets_of
+
+    text = f"batch of 7, loss 0.5, index 0, {SECRET}1, 9{SECRET}, {SECRET}.5e3 and 0x{SECRET:x}f"
+    assert sealed(text, secrets_of(SECRET)) == text.replace(f"{SECRET}.5e3", "[hidden].5e3")
+    assert sealed(f"seed {SECRET}", secrets_of(0)) == f"seed {SECRET}"  # challenge 0: the published inputs

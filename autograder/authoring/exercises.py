@@ -4,9 +4,15 @@ Each `### BEGIN SOLUTION` .. `### END SOLUTION` block (nbgrader's markers), toge
 `# hint:` comment just above it, becomes one line:
     raise NotImplementedError("level1.forward: <the hint>")
 The stub's name comes from the function or method that holds the block.
+
+exercises/.generated (committed beside them) records a digest of each file as last written here.
+Regenerating rewrites a file that still holds exactly that (stale only because solutions/ changed)
+and refuses one that holds anything else, a filled stub or a note alike: someone edited it.
 """
 
 import ast
+import hashlib
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -100,30 +106,62 @@ def planned(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
     return plan
 
 
+MANIFEST = ".generated"
+
+
+def digest(text):
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def manifest_text(plan):
+    """The manifest of a plan: {file name: digest of the text written}."""
+    return json.dumps({"written by": "python -m autograder make-exercises",
+                       "files": {path.name: digest(text) for path, text in sorted(plan.items())}}, indent=2) + "\n"
+
+
+def last_written(exercises_dir):
+    """{file name: digest} of what make-exercises last wrote there; {} without a readable manifest."""
+    try:
+        files = json.loads((Path(exercises_dir) / MANIFEST).read_text())["files"]
+        return {str(name): str(value) for name, value in files.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def stale_files(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
-    return [path for path, text in planned(solutions_dir, exercises_dir).items()
-            if not path.exists() or path.read_text() != text]
+    """Files that differ from what make-exercises would write, its manifest included."""
+    plan = planned(solutions_dir, exercises_dir)
+    manifest = Path(exercises_dir) / MANIFEST
+    stale = [path for path, text in plan.items() if not path.exists() or path.read_text() != text]
+    if not manifest.is_file() or manifest.read_text() != manifest_text(plan):
+        stale.append(manifest)
+    return stale
 
 
 def edited_files(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
-    """Exercise files in which a student filled stubs: fewer NotImplementedError stubs than generated."""
-    edited = []
+    """Exercise files that regenerating would change and that hold something make-exercises did not
+    write (filled stubs, a note): neither the fresh text nor the text recorded in the manifest. With
+    no manifest, nothing proves a differing file is the kit's own, so it counts as edited."""
+    written, edited = last_written(exercises_dir), []
     for path, text in planned(solutions_dir, exercises_dir).items():
         if path.exists():
-            current = path.read_text(errors="replace")
-            if current != text and current.count(STUB_MARK) < text.count(STUB_MARK):
+            current = path.read_text(errors="surrogateescape")
+            if current != text and digest(current) != written.get(path.name):
                 edited.append(path)
     return edited
 
 
-STUB_MARK = "raise NotImplementedError("
-
-
 def write_exercises(solutions_dir=SOLUTIONS_DIR, exercises_dir=EXERCISES_DIR):
-    written = []
-    for path, text in planned(solutions_dir, exercises_dir).items():
+    """Write every exercise that differs from its generation, and the manifest; the paths written."""
+    plan, written = planned(solutions_dir, exercises_dir), []
+    for path, text in plan.items():
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             written.append(path)
+    manifest = Path(exercises_dir) / MANIFEST
+    if not manifest.is_file() or manifest.read_text() != manifest_text(plan):
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(manifest_text(plan))
+        written.append(manifest)
     return written

@@ -2,10 +2,10 @@
 
 OUT/ holds the level files as stubs, the self-check (pytest's conftest and one test file per
 level), a short README, and OUT/grader/: an installable copy of the grader with no reference
-source. In place of the reference it carries the reference's probe data for the self-check's
-fixed inputs (challenge 0), so `pytest` gives, check by check, the verdicts and messages the
-instructor's `grade` gives; the instructor's grade draws fresh inputs that this data does not
-answer. A level file carries the earlier levels' answers as given code, so a release of level N
+source, recording the release's levels (autograder/assignment.json) as its assignment. In
+place of the reference it carries the reference's probe data for the self-check's fixed inputs
+(challenge 0), so `pytest` gives, check by check, the verdicts and messages the instructor's
+`grade` gives; the instructor's grade draws fresh inputs that this data does not answer. A level file carries the earlier levels' answers as given code, so a release of level N
 holds no answer to level N or later only when the levels go out one at a time.
 """
 
@@ -13,6 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
+from autograder.assignment import record
 from autograder.authoring.exercises import make_exercise
 from autograder.errors import UsageError
 from autograder.levels import EXERCISES_DIR, LEVEL_FILES, LEVEL_TITLES, LEVELS, SOLUTIONS_DIR
@@ -60,7 +61,7 @@ autograder = "autograder.authoring.markers"
 include = ["autograder", "autograder.*"]
 
 [tool.setuptools.package-data]
-autograder = ["{data}/*.json"]
+autograder = ["{data}/*.json", "assignment.json"]
 "autograder.output" = ["templates/*.html", "*.schema.json"]
 """
 
@@ -88,7 +89,7 @@ def reference_data(level):
 def copy_grader(target):
     """The autograder package without its reference: no solutions folder, no reference source."""
     package = Path(__file__).resolve().parent.parent
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "solutions")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "solutions", "assignment.json")
     shutil.copytree(package, target / "autograder", ignore=ignore)
 
 
@@ -113,6 +114,7 @@ def write_release(out, levels):
     grader = out / "grader"
     grader.mkdir()
     copy_grader(grader)
+    record(grader / "autograder", levels)  # the released grader's default levels
     data = grader / "autograder" / DATA_DIR
     data.mkdir()
     for level in levels:

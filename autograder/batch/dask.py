@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from autograder.config import CLUSTER_ATTEMPTS
-from autograder.grade import find_level_files, linked
+from autograder.submission import candidates, linked
 
 EXTRA_HINT = 'batch --dask needs Dask\'s distributed scheduler: pip install -e ".[dask]"'
 
@@ -50,16 +50,18 @@ def connect(address, seconds=30):
 
 
 def student_files(folder):
-    """{relative path: text} of a student's level files, to travel inside the job; None for a
-    symbolic link, which is never read here (it becomes a link again on the worker, refused there)."""
+    """{relative path: text} of every candidate for a level (the worker chooses among them by the
+    same rule, and its report names those ignored), to travel inside the job; None for a symbolic
+    link, which is never read here (it becomes a link again on the worker, refused there)."""
     folder = Path(folder)
-    return {str(path.relative_to(folder)): None if linked(path) else path.read_text(errors="replace")
-            for path in find_level_files(folder).values() if path is not None}
+    found, _ = candidates(folder)
+    return {str(c.path.relative_to(folder)): None if linked(c.path) else c.path.read_text(errors="replace")
+            for level_candidates in found.values() for c in level_candidates}
 
 
-def grade_job(student, submission, files, device, limits, deadlines, challenge):
-    """Runs on a Dask worker: the report for one student (a not-graded record if the worker cannot
-    grade: no sandbox there, say)."""
+def grade_job(student, submission, files, device, limits, deadlines, challenge, levels=None):
+    """Runs on a Dask worker: (the report for one student, what it was judged from), or (a
+    not-graded record, None) if the worker cannot grade: no sandbox there, say."""
     from autograder.batch.policy import grade_one
     from autograder.errors import UsageError
     from autograder.grade import not_graded_report, require_sandbox
@@ -67,7 +69,7 @@ def grade_job(student, submission, files, device, limits, deadlines, challenge):
     try:
         require_sandbox(limits)
     except UsageError as error:
-        return not_graded_report(submission, device, f"on worker: {error}")
+        return not_graded_report(submission, device, f"on worker: {error}", levels), None
     with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
         for relative, text in files.items():
             path = Path(folder, relative)
@@ -76,16 +78,17 @@ def grade_job(student, submission, files, device, limits, deadlines, challenge):
                 path.symlink_to(os.devnull)
             else:
                 path.write_text(text)
-        report = grade_one(Path(folder), device, limits, deadlines, challenge)
+        probes = {}
+        report = grade_one(Path(folder), device, limits, deadlines, challenge, levels, probes)
         report["submission"] = submission
-        return report
+        return report, probes or None
 
 
 def grade_on_cluster(address):
-    """A function that grades students on the cluster and yields (student, report) as they finish."""
+    """A function that grades students on the cluster and yields (student, report, probes) as they finish."""
     client = connect(address)
 
-    def grade_all(folders, students, device, limits, deadlines, challenge):
+    def grade_all(folders, students, device, limits, deadlines, challenge, levels=None):
         from distributed import as_completed
 
         from autograder.grade import not_graded_report
@@ -93,7 +96,7 @@ def grade_on_cluster(address):
         def submit(student):
             folder = folders[student]
             return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
-                                 challenge, key=f"grade-{batch_id}-{student}-{attempts[student]}")
+                                 challenge, levels, key=f"grade-{batch_id}-{student}-{attempts[student]}")
 
         batch_id = uuid.uuid4().hex  # keys of their own: two batches on one scheduler never share a job
         attempts = {student: 1 for student in students}
@@ -105,7 +108,7 @@ def grade_on_cluster(address):
             for future in pending:
                 student = futures.pop(future)
                 try:
-                    report = future.result()
+                    report, probes = future.result()
                 except Exception as error:  # the job failed (a worker died more often than Dask retries)
                     if attempts[student] < CLUSTER_ATTEMPTS:
                         attempts[student] += 1
@@ -115,8 +118,9 @@ def grade_on_cluster(address):
                         continue
                     report = not_graded_report(folders[student], device,
                                                f"grading failed {CLUSTER_ATTEMPTS} times on the cluster "
-                                               f"({type(error).__name__}: {error})")
-                yield student, report
+                                               f"({type(error).__name__}: {error})", levels)
+                    probes = None
+                yield student, report, probes
         finally:
             client.close()
 

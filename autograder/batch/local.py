@@ -6,11 +6,16 @@ from autograder.batch.policy import grade_one
 from autograder.sandbox.runner import kill_all
 
 
-def grade_locally(folders, students, workers, device, limits, deadlines, challenge):
-    """Yield (student, report) as students finish, `workers` at a time on this machine."""
+def grade_locally(folders, students, workers, device, limits, deadlines, challenge, levels=None, on_start=None):
+    """Yield (student, report, probes) as students finish, `workers` at a time on this machine;
+    on_start(student) as each one's grading begins (not while it waits for a worker)."""
 
     def work(student):
-        return student, grade_one(folders[student], device, limits, deadlines, challenge)
+        if on_start:
+            on_start(student)
+        probes = {}
+        report = grade_one(folders[student], device, limits, deadlines, challenge, levels, probes)
+        return student, report, probes or None
 
     pool = ThreadPoolExecutor(max_workers=workers)
     try:

@@ -9,11 +9,12 @@ from autograder.grade import grade, not_graded_report
 from autograder.sandbox.runner import NotGraded
 
 
-def grade_one(folder, device, limits, deadlines, challenge):
-    """A student's report; when the grader itself fails, a not-graded record instead of a score."""
+def grade_one(folder, device, limits, deadlines, challenge, levels=None, probes=None):
+    """A student's report for the assignment's levels; when the grader itself fails, a not-graded
+    record instead of a score. probes: a dict that receives what a graded report was judged from."""
     try:
-        return grade(folder, device, limits, deadlines, challenge=challenge)
+        return grade(folder, device, limits, deadlines, challenge=challenge, levels=levels, probes=probes)
     except NotGraded as error:
-        return not_graded_report(folder, device, str(error))
+        return not_graded_report(folder, device, str(error), levels)
     except Exception as error:  # the grader's own bug: never a student's grade, never the batch's end
-        return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})")
+        return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})", levels)

@@ -1,8 +1,9 @@
 """Grade a whole class: every SUBMISSIONS/<student_id>/ folder, in parallel, nothing lost.
 
 Each student's result is written to OUT/<student_id>.json (atomically) as soon as it is known,
-so a batch killed halfway keeps every finished student and a rerun skips them (unless force).
-grades.csv is rebuilt from those files at the end.
+so a batch killed halfway keeps every finished student. A rerun grades exactly the students whose
+result no longer matches what it was graded from (see autograder.batch.records), or those named
+by only, or everyone with force. grades.csv is rebuilt from those files at the end.
 """
 
 import json
@@ -12,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+from autograder.assignment import default_levels, require_one_assignment
+from autograder.batch import records
 from autograder.batch.local import grade_locally
 from autograder.batch.students import require_students
 from autograder.batch.summary import summarize
 from autograder.config import Limits, new_challenge
 from autograder.errors import UsageError
-from autograder.grade import require_sandbox
+from autograder.grade import not_graded_report, require_sandbox
 from autograder.judge import default_deadlines, fixed_deadlines, reference_results
-from autograder.levels import LEVELS
-from autograder.output.files import write_atomically
 from autograder.output.grades_csv import write_grades_csv
 from autograder.output.html import write_class_report, write_feedback
+from autograder.results import is_posted
 from autograder.sandbox.runner import allow_sandboxes
 
 
@@ -31,9 +33,13 @@ class BatchResult:
     students: list
     graded: list = field(default_factory=list)
     not_graded: dict = field(default_factory=dict)  # student: why the grader could not grade them
-    skipped: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # kept as graded before: nothing they were graded from changed
+    reasons: dict = field(default_factory=dict)  # student: [why they were graded this time]
+    held: list = field(default_factory=list)  # held for review (see records.Plan), not graded
+    behind: dict = field(default_factory=dict)  # only: kept students whose files changed
     hidden: list = field(default_factory=list)  # SUBMISSIONS/.name folders, never graded
-    reports: dict = field(default_factory=dict)
+    reports: dict = field(default_factory=dict)  # the grades to post
+    flagged: dict = field(default_factory=dict)  # student: report held for review (code that reaches the grader)
     seconds: float = 0.0
 
 
@@ -50,23 +56,19 @@ def feedback_page(report, folder):
               file=sys.stderr)
 
 
-def is_graded(path):
-    """True when OUT/<student>.json holds a grade (a not-graded record is graded again on a rerun)."""
-    try:
-        return json.loads(path.read_text()).get("status", "graded") == "graded"
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
 def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = None, device: str = "cpu",
               force: bool = False, fixed_timeout: bool = False, on_progress: Optional[Callable] = None,
-              dask: Optional[str] = None) -> BatchResult:
+              dask: Optional[str] = None, levels=None, only: Optional[list] = None) -> BatchResult:
     """Grade every student folder; on_progress(student_id, report) after each one.
 
-    dask: a scheduler address; the jobs then run on that Dask cluster's workers."""
+    dask: a scheduler address; the jobs then run on that Dask cluster's workers. levels: the
+    assignment's (default: see autograder.assignment); OUT holds one assignment's grades. only:
+    the ids of the students to regrade (the others are kept)."""
     submissions, out = Path(submissions), Path(out)
     folders, hidden = require_students(submissions, out)
     students = list(folders)
+    levels = default_levels(levels)
+    require_one_assignment(out, students, levels, force)
     grade_all = None
     if dask:
         from autograder.batch.dask import grade_on_cluster  # imports Dask only when asked for
@@ -86,42 +88,70 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
     require_sandbox(limits)
     allow_sandboxes()
     challenge = new_challenge()  # one secret per batch: no submission can carry answers made in advance
-    for level in LEVELS:  # the reference, once per batch, in this trusted process
+    for level in levels:  # the reference, once per batch, in this trusted process
         reference_results(level, device, challenge)
-    deadlines = fixed_deadlines(limits.check_seconds) if fixed_timeout else default_deadlines(device, challenge)
+    deadlines = (fixed_deadlines(limits.check_seconds) if fixed_timeout
+                 else default_deadlines(device, challenge, levels))
     result = BatchResult(students=students, hidden=hidden)
-    todo = []
-    for student in students:
-        if not force and is_graded(out / f"{student}.json"):
-            result.skipped.append(student)
-        else:
-            todo.append(student)
+    rubric, kit = records.rubric_digest(levels), records.kit_version()
+    sources = {s: records.graded_from(folders[s], levels, device, rubric, kit) for s in students}
+    plan = records.plan(out, students, sources, force, only)
+    result.reasons, result.held, result.behind = plan.reasons, plan.held, plan.behind
+    result.skipped = [s for s in plan.kept if s not in plan.behind]  # "unchanged": --only's others are told apart
+    for student in plan.hold:
+        why = records.HELD.format(student=student)
+        records.write_result(out, student, not_graded_report(folders[student], device, why, levels), sources[student],
+                             held=True)
+        records.unmark(out, student)
+    started = set()
+
+    def on_start(student):  # a marker while a student is graded: see records.Plan
+        started.add(student)
+        records.mark(out, student, alone=student in plan.alone)
+
+    def backend(todo, at_once):
+        if grade_all is None:
+            return grade_locally(folders, todo, at_once, device, limits, deadlines, challenge, levels, on_start)
+        return grade_all(folders, todo, device, limits, deadlines, challenge, levels)
+
     began = time.monotonic()
-    if grade_all is None:
-        finished = grade_locally(folders, todo, workers, device, limits, deadlines, challenge)
-    else:
-        finished = grade_all(folders, todo, device, limits, deadlines, challenge)
-    for student, report in finished:
-        write_atomically(out / f"{student}.json", json.dumps(report, indent=2, allow_nan=False))
-        if report.get("status") == "not_graded":
-            result.not_graded[student] = report.get("reason", "")
-        else:
-            feedback_page(report, out / "feedback" / student)
-            result.graded.append(student)
-        if on_progress:
-            on_progress(student, report)
+    try:
+        for student, report, probes in in_turn(backend, plan, workers):
+            records.write_result(out, student, report, sources[student], challenge, probes)
+            records.unmark(out, student)
+            if report.get("status") == "not_graded":
+                result.not_graded[student] = report.get("reason", "")
+            else:
+                feedback_page(report, out / "feedback" / student)
+                result.graded.append(student)
+            if on_progress:
+                on_progress(student, report)
+    except KeyboardInterrupt:  # stopped on purpose: the students in progress are not suspects
+        for student in started:
+            records.unmark(out, student)
+        raise
     result.seconds = time.monotonic() - began
+    records.save_class(out, students)
     all_reports = load_reports(out, students)
-    result.reports = {s: r for s, r in all_reports.items() if r.get("status", "graded") == "graded"}
+    result.reports = {s: r for s, r in all_reports.items() if is_posted(r)}
+    result.flagged = {s: r for s, r in all_reports.items() if r.get("status") == "flagged"}
     for student, report in all_reports.items():
-        if student not in result.reports:
+        if student not in result.reports and student not in result.flagged:
             result.not_graded.setdefault(student, report.get("reason", ""))
-    write_grades_csv(out / "grades.csv", students, all_reports)
+    write_grades_csv(out / "grades.csv", students, all_reports, levels)
     for student in students:  # a student graded before feedback pages existed gets one now
-        if student in result.reports and not (out / "feedback" / student / "index.html").is_file():
+        if (student in result.reports or student in result.flagged) and not (out / "feedback" / student / "index.html").is_file():
             feedback_page(result.reports[student], out / "feedback" / student)
-    write_class_report(out, result.reports, summarize(result.reports))
+    write_class_report(out, result.reports, summarize(result.reports), levels, result.flagged)
     return result
+
+
+def in_turn(backend, plan, workers):
+    """(student, report, probes) for the plan's students: the first ones `workers` at a time, then
+    each one in progress when the grader last stopped, alone (one of them may be why it stopped)."""
+    yield from backend(plan.todo, workers)
+    for student in plan.alone:
+        yield from backend([student], 1)
 
 
 def load_reports(out, students):

@@ -10,8 +10,8 @@ LIMIT_DIAGNOSES = {"timeout": "time limit", "killed": "memory limit", "out_of_me
 
 
 # Consequences of another mistake, not mistakes of their own: left out of "most common mistakes".
-CONSEQUENCES = {"not_converged", "not_updated", "diverged", "bad_losses", "raised", "unjudgeable", "loss_curve_mismatch",
-                "malformed"}
+CONSEQUENCES = {"not_converged", "not_updated", "diverged", "bad_losses", "raised", "unjudgeable", "wrong_step",
+                "wrong_step_count", "malformed"}
 
 
 def summarize(reports):

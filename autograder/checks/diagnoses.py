@@ -88,6 +88,26 @@ _HINTS = {
                       "batch is used again, the targets are reported). In-place operations (x.mul_(w), x *= w, "
                       "y.sub_(...)) write into the caller's tensor; x * w makes a new one.",
     "import_failed": "The file could not be imported, so none of its checks could run: fix the error first.",
+    "wrong_step": "Each training step is w <- w - lr * grad, with grad the gradient of the batch's mean squared "
+                  "error at the weights the step starts from. The message says by how much the step taken "
+                  "differs; the checks of the loss and of the update show where.",
+    "wrong_step_count": "Training makes one step per batch: one forward pass, one loss, one backward(), one update.",
+    "data_requires_grad": "Only the weights need requires_grad=True. The data are inputs: created with "
+                          "requires_grad (or computed from such a tensor) they drag a graph through every batch.",
+    "reseeds_rng": "Seeding belongs to the caller (main seeds once): a torch.manual_seed inside a function makes "
+                   "every call return the same numbers and resets the random stream of everything after it.",
+    "hstack_1d": "torch.hstack joins tensors along their first dimension when they have one dimension: two "
+                 "(n,) vectors become one (2n,) vector. Columns must have shape (n, 1), or use "
+                 "torch.stack([...], dim=1).",
+    "len_off_by_one": "len(data) is the number of examples, not the last index: for n rows it is n, and the "
+                      "DataLoader draws the indices 0 .. n - 1.",
+    "index_out_of_range": "The DataLoader asks for every index below len(data): __len__ must not count more "
+                          "examples than the data hold.",
+    "forward_no_grad": "torch.no_grad() switches autograd off for everything inside it. The update runs there; "
+                       "the prediction must not, or the loss has no graph back to w.",
+    "unreadable_result": "What the check measured was not of the form the grader reads (wrong types, far too many "
+                         "values, shapes that disagree), so it was not judged. Code that follows the contract never "
+                         "gets this: look for a value far larger or stranger than the stub should return.",
 }
 
 _TITLES = {
@@ -126,8 +146,7 @@ _TITLES = {
     "len_returns_shape": "__len__ returns a shape",
     "len_wrong": "__len__ gives the wrong number",
     "loss_after_step": "loss reported after the step",
-    "loss_curve_mismatch": "training path differs from the reference",
-    "loss_mismatch": "reported loss is not the batch MSE",
+    "loss_mismatch": "reported epoch loss is not its batches' MSE",
     "lost_requires_grad": "requires_grad lost",
     "malformed": "probe data incomplete or replaced",
     "mismatched_pair": "x and y from different indices",
@@ -173,6 +192,7 @@ _TITLES = {
     "summed_batch": "whole batch summed into one number",
     "timeout": "time limit",
     "unjudgeable": "values could not be checked",
+    "unreadable_result": "the grader could not read this check's result",
     "update_recorded": "update recorded by autograd",
     "updated_outside_step": "parameters changed outside optimizer.step()",
     "w_left_behind": "w left behind on another device",
@@ -189,6 +209,14 @@ _TITLES = {
     "wrong_targets": "targets not -1 + 3x",
     "wrong_values": "wrong values",
     "zero_grad_after_backward": "zero_grad() between backward() and step()",
+    "wrong_step": "a training step is not the SGD step",
+    "wrong_step_count": "not one training step per batch",
+    "data_requires_grad": "the data require grad",
+    "reseeds_rng": "a seed inside the function",
+    "hstack_1d": "torch.hstack of 1-D tensors",
+    "len_off_by_one": "__len__ off by one",
+    "index_out_of_range": "an index past the end of the data",
+    "forward_no_grad": "prediction made under torch.no_grad()",
 }
 
 

@@ -13,7 +13,16 @@ KNOWN_ERRORS = [
      "`with torch.no_grad():`."),
     ("does not require grad and does not have a grad_fn", "detached",
      "backward() was called on a value autograd cannot trace back to the weights: something between w "
-     "and the loss cut the graph (.detach(), .data, .item(), .numpy() or torch.tensor(...))."),
+     "and the loss cut the graph (.detach(), .data, .item(), .numpy() or torch.tensor(...), or a prediction "
+     "computed inside torch.no_grad())."),
+    ("too many indices for tensor of dimension 1", "hstack_1d",
+     "A tensor of one dimension was indexed with two (X[:, 0]). If X was built with torch.hstack from two "
+     "tensors of shape (samples,), hstack put them end to end into one vector of shape (2 * samples,): give "
+     "each column the shape (samples, 1) (torch.ones(samples, 1), torch.randn(samples, 1)), or use "
+     "torch.stack([...], dim=1)."),
+    ("is out of bounds for dimension 0", "index_out_of_range",
+     "An example past the end of the data was asked for: the DataLoader draws the indices 0 .. len(data) - 1, "
+     "so __len__ must return exactly the number of rows (len(self.Y), with no + 1)."),
     ("optimizer got an empty parameter list", "plain_tensor_not_parameter",
      "model.parameters() is empty: the weight is a plain tensor, invisible to the module. Wrap it in "
      "torch.nn.Parameter so the module registers it."),

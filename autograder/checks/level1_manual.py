@@ -17,7 +17,13 @@ from autograder.checks.verdicts import (
     require_tensor,
     values,
 )
-from autograder.checks.weights import judge_inputs_kept, judge_leaf_weights, judge_predictions, judge_standard_normal
+from autograder.checks.weights import (
+    judge_fresh_draws,
+    judge_inputs_kept,
+    judge_leaf_weights,
+    judge_predictions,
+    judge_standard_normal,
+)
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 from autograder.probe.level1_manual import LRS
@@ -36,6 +42,7 @@ def judge_init_weights(got, want, ctx):
                        f"init_weights(num_parameters={n}, device='meta')")
     require_tensor(got["default"], "init_weights() with the default num_parameters=2", shape=(2,))
     judge_standard_normal(got.get("many"), f"init_weights(num_parameters={inputs.NORMAL_SAMPLE})")
+    judge_fresh_draws(got.get("draws"), f"init_weights(num_parameters={n})")
     return passed("a random float32 leaf tensor with requires_grad=True, of the asked shape")
 
 
@@ -160,7 +167,8 @@ def judge_zero_grad(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_convergence(got, want, ctx.device, f"train(X, Y, w, epochs={CONVERGENCE_EPOCHS})")
+    return regression.judge_training(got, want, ctx.device, f"train(X, Y, w, epochs={CONVERGENCE_EPOCHS})",
+                                     batches=regression.seed_loop_batches(inputs.train_seed()))
 
 
 def judge_device(got, want, ctx):

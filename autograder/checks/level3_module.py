@@ -5,7 +5,13 @@ see only the plain data it sent back."""
 
 from autograder.checks import Check, placement, regression
 from autograder.checks.verdicts import Problem, passed
-from autograder.checks.weights import judge_leaf_weights, judge_model_weight, judge_predictions, judge_standard_normal
+from autograder.checks.weights import (
+    judge_fresh_draws,
+    judge_leaf_weights,
+    judge_model_weight,
+    judge_predictions,
+    judge_standard_normal,
+)
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -20,6 +26,7 @@ def judge_init(got, want, ctx):
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")
     judge_standard_normal(got.get("many"), f"CustomLinearModel(num_parameters={inputs.NORMAL_SAMPLE}).w")
+    judge_fresh_draws(got.get("draws"), what)
     if got["w"]["parameter"]:
         raise Problem(f"{what}.w is an nn.Parameter. It works, but level 3 keeps w a plain tensor on "
                       "purpose: see for yourself that model.parameters() is then empty and that "
@@ -39,7 +46,7 @@ def judge_gradient(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_convergence(got, want, ctx.device, f"train(model, data, epochs={CONVERGENCE_EPOCHS})")
+    return regression.judge_training(got, want, ctx.device, f"train(model, data, epochs={CONVERGENCE_EPOCHS})")
 
 
 def judge_device(got, want, ctx):

@@ -6,7 +6,7 @@ see only the plain data it sent back."""
 
 from autograder.checks import Check, optim_step, placement, regression
 from autograder.checks.verdicts import Problem, passed, require_tensor
-from autograder.checks.weights import judge_model_weight, judge_predictions, judge_standard_normal
+from autograder.checks.weights import judge_fresh_draws, judge_model_weight, judge_predictions, judge_standard_normal
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -33,6 +33,7 @@ def judge_init(got, want, ctx):
         raise Problem("CustomLinearModel() with the default num_parameters=2 should have w of shape (2,).",
                       "wrong_shape")
     judge_standard_normal(got.get("many"), f"CustomLinearModel(num_parameters={inputs.NORMAL_SAMPLE}).w")
+    judge_fresh_draws(got.get("draws"), what)
     return passed("w is an nn.Parameter that model.parameters() yields and model.to() moves")
 
 
@@ -103,8 +104,9 @@ def judge_train_step_loss(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_convergence(got, want, ctx.device,
-                                    f"train(model, data, optimizer, epochs={CONVERGENCE_EPOCHS})")
+    return regression.judge_training(got, want, ctx.device,
+                                     f"train(model, data, optimizer, epochs={CONVERGENCE_EPOCHS})",
+                                     accumulate_diagnosis="forgot_zero_grad")
 
 
 def judge_device(got, want, ctx):

@@ -54,9 +54,9 @@ def judge_train_step_loss(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_convergence(got, want, ctx.device,
-                                    f"train(model, data, optimizer, loss_fn, epochs={CONVERGENCE_EPOCHS})",
-                                    names=("bias", "weight"))
+    return regression.judge_training(got, want, ctx.device,
+                                     f"train(model, data, optimizer, loss_fn, epochs={CONVERGENCE_EPOCHS})",
+                                     names=("bias", "weight"), accumulate_diagnosis="forgot_zero_grad")
 
 
 def judge_device(got, want, ctx):

@@ -4,6 +4,7 @@ A stub that creates a tensor on a fixed device fails on meta exactly as it would
 the mistake is caught on a laptop or in CI without one.
 """
 
+from autograder.checks.explain import KNOWN_ERRORS
 from autograder.checks.verdicts import Problem, passed, require_entries, scrub
 from autograder.probe.placement import META, NO_DATA_ON_META
 
@@ -14,6 +15,38 @@ def fix_text(stub):
                 ".to(w.device)), never on a fixed device.")
     return (f"Inside {stub}, create tensors on the device of the inputs (device=x.device, torch.zeros_like(x), "
             "or .to(x.device)) or on the `device` argument, never on a fixed device.")
+
+
+def meta_cannot(error):
+    """The meta device, not the stub, stopped: a value asked for (.item(), .tolist()), or an operation
+    PyTorch has no meta kernel for (its NotImplementedError names the meta backend). On a GPU the
+    same code runs."""
+    message = str(error.get("message", ""))
+    if any(text in message for text in NO_DATA_ON_META):
+        return True
+    return error.get("type") == "NotImplementedError" and "meta" in message.lower() and not is_stub_marker(message)
+
+
+def is_stub_marker(message):
+    """The NotImplementedError of an unfilled stub: the kit's ("level1.forward: ...") or nbgrader's bare one."""
+    return not message or message.startswith("level")
+
+
+def raised_problem(stub, error):
+    """A stub that raised on the meta device earns no device points, whatever it raised: an unfilled
+    stub, a device mistake, or any other error (its own check says more)."""
+    kind, message = error["type"], scrub(error["message"])
+    first = message.splitlines()[0] if message else ""
+    if kind == "NotImplementedError":
+        return Problem(f"not implemented yet: {message or stub}", "not_implemented")
+    if "device" in message or "meta" in message:
+        return Problem(f"{stub} fails when its inputs live on another device (the grader tried the meta device, "
+                       f"which every machine has, in place of a GPU): {kind}: {first}. {fix_text(stub)}",
+                       "wrong_device")
+    diagnosis = next((code for text, code, _ in KNOWN_ERRORS if text in message), "raised")
+    first = first if first.endswith((".", "!", "?")) else f"{first}."
+    return Problem(f"{stub} raised {kind} when the grader ran it on the meta device (in place of a GPU): {first} "
+                   "A stub that raises earns no device points; the check of the stub itself says more.", diagnosis)
 
 
 def judge_placement(entries, level3=False, tried=None):
@@ -29,16 +62,9 @@ def judge_placement(entries, level3=False, tried=None):
         stub = entry["stub"]
         error = entry.get("error")
         if error:
-            message = error["message"]
-            if any(text in message for text in NO_DATA_ON_META):
-                continue  # reached a data access: not a device mistake, but not proof that anything ran
-            if error["type"] == "NotImplementedError":  # an unfilled stub (ours, or nbgrader's bare one)
-                raise Problem(f"not implemented yet: {message}", "not_implemented")
-            if "device" in message or "meta" in message:
-                raise Problem(f"{stub} fails when its inputs live on another device (the grader tried the "
-                              f"meta device, which every machine has, in place of a GPU): {error['type']}: "
-                              f"{scrub(message.splitlines()[0])}. {fix_text(stub)}", "wrong_device")
-            continue  # another kind of error: that stub's own check reports it
+            if meta_cannot(error):
+                continue  # reached a data access, or an operation meta has no kernel for: not proof either way
+            raise raised_problem(stub, error)
         ran += entry.get("produces", True) and any(device == META for device in entry["devices"])
         for name, device in zip(entry["names"], entry["devices"]):
             if device is None or device == META:

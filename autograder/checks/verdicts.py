@@ -47,19 +47,67 @@ GRADER_OBJECTS = {
     "WatchingSGD": "torch.optim.SGD",
     "RecordingLoss": "torch.nn.MSELoss",
 }
-_GRADER_OBJECT = re.compile(r"(<)?\b(?:autograder(?:\.\w+)*\.)?(" + "|".join(GRADER_OBJECTS) + r")\b"
-                            r"(?:\(\)| object at 0x[0-9a-f]+>)?")
-_GRADER_MODULE = re.compile(r"\bautograder(?:\.\w+)+")
+# Scrubbing reads text a student controls, so every step is linear in its length: the text is cut
+# first, and names are found by one regex that never backtracks (a dotted name, greedy, with nothing
+# after it), then renamed part by part in Python.
+MAX_SCRUB = 20_000
+_DOTTED_NAME = re.compile(r"\w+(?:\.\w+)*")
+_STUDENT_MODULE = re.compile(r"(?:submission|notebook)_level\d+(?:_\d+)?")  # the grader's name for theirs
+_ADDRESS = re.compile(r" object at 0x[0-9a-f]+>")
+_MARKERS = ("autograder", "_level", *GRADER_OBJECTS)
 
 
-_STUDENT_MODULE = re.compile(r"\b(?:submission|notebook)_level\d+(?:_\d+)?\.")
+def _renamed(parts):
+    """(the dotted name's parts as a student reads them, whether it begins with a grader object, whether it
+    ends with one), or None when nothing in it is the grader's."""
+    out, first, last, k = [], None, None, 0
+    while k < len(parts):
+        part = parts[k]
+        if part == "autograder" and k + 1 < len(parts):
+            j = next((i for i in range(k + 1, len(parts)) if parts[i] in GRADER_OBJECTS), None)
+            kind = "code" if j is None else "object"
+            out.append("the grader's code" if j is None else GRADER_OBJECTS[parts[j]])
+            k = len(parts) if j is None else j + 1
+        elif part in GRADER_OBJECTS:
+            out.append(GRADER_OBJECTS[part])
+            kind, k = "object", k + 1
+        elif k + 1 < len(parts) and _STUDENT_MODULE.fullmatch(part):
+            k += 1  # say "Wrapper", not the student module's path
+            kind = "module"
+        else:
+            out.append(part)
+            kind, k = "word", k + 1
+        first = kind if first is None or first == "module" else first
+        last = kind if kind != "module" else last
+    if out == parts:
+        return None
+    return ".".join(out), first == "object", last == "object"
 
 
 def scrub(text):
     """text with the grader's own names replaced by what they stand for."""
-    text = _GRADER_OBJECT.sub(lambda m: GRADER_OBJECTS[m.group(2)], str(text))
-    text = _STUDENT_MODULE.sub("", text)  # the grader's name for the student's module: say "Wrapper", not its path
-    return _GRADER_MODULE.sub("the grader's code", text)
+    text = str(text)
+    if len(text) > MAX_SCRUB:
+        text = text[:MAX_SCRUB - 3] + "..."
+    pieces, done = [], 0
+    for match in _DOTTED_NAME.finditer(text):
+        start, end = match.span()
+        if start < done:  # inside a suffix already replaced
+            continue
+        name = match.group()
+        renamed = _renamed(name.split(".")) if any(marker in name for marker in _MARKERS) else None
+        if renamed is None:
+            continue
+        words, object_first, object_last = renamed
+        if object_last and text.startswith("()", end):
+            end += 2
+        elif object_last and (address := _ADDRESS.match(text, end)):
+            end = address.end()
+            if object_first and start - 1 >= done and text[start - 1] == "<":
+                start -= 1  # "<...IndexData object at 0x7f...>" reads "the grader's dataset"
+        pieces += [text[done:start], words]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 class Problem(Exception):

@@ -82,6 +82,11 @@ def judge_predictions(got, device, what):
         require_tensor(yhat, f"{what} on a batch of {n}", shape=(n,), device=device)
         require_close(values(yhat, what), closed_form.predictions(batch), f"{what} on a batch of {n} (x @ w)",
                       device, "Each prediction is the dot product of one row of x with w.")
+        if yhat["grad_fn"] is None and yhat.get("unrecorded"):
+            raise Problem(f"{what} computed its prediction while autograd was not recording (inside "
+                          "torch.no_grad()), so the prediction has no grad_fn and backward() cannot reach w. "
+                          "torch.no_grad() belongs around the weight update, not around the prediction: "
+                          "compute the prediction outside it.", "forward_no_grad")
         if yhat["grad_fn"] is None:
             raise Problem(f"{what} returned a tensor autograd cannot trace back to w (no grad_fn): "
                           "did you use .detach(), .data, .numpy() or torch.tensor(...)?", "detached")
@@ -109,3 +114,32 @@ def judge_standard_normal(many, what):
         cause = " torch.rand draws from [0, 1); torch.randn from the standard normal." if vals.min() >= 0 else ""
         raise Problem(f"{what}: the starting weights should be standard normal draws (mean 0, std 1); "
                       f"{len(vals)} of them have mean {mean:.3g} and std {std:.3g}.{cause}", "not_standard_normal")
+
+
+def judge_fresh_draws(runs, what):
+    """runs: the stub called after each of two different seeds of torch's global generator (see
+    autograder.probe.tensors.fresh_draws). Its weights must be fresh draws from the caller's random
+    stream, and the caller's stream must go on as the caller seeded it: a torch.manual_seed inside the
+    stub gives the same weights on every call and resets the caller's generator."""
+    if not isinstance(runs, list) or len(runs) != 2 or not all(isinstance(r, dict) for r in runs):
+        return  # raised, or no tensor: the shape checks above judged what came back
+    first, second = runs
+    if first.get("values") is None:
+        return
+    same_weights, same_after = first["values"] == second.get("values"), first.get("after") == second.get("after")
+    if not same_weights and same_after:
+        raise Problem(f"{what} draws fresh weights but then leaves torch's random generator in the same state "
+                      "whatever the caller had seeded: it reseeds the global generator (a torch.manual_seed "
+                      "inside it?), so every random number the caller draws afterwards repeats from run to run "
+                      "and call to call. Remove the seed from the function: the caller seeds once.", "reseeds_rng")
+    if not same_weights:
+        return
+    if same_after:
+        raise Problem(f"{what} gives the same weights whatever the caller's random state, and leaves torch's "
+                      "random generator in the same state every time: it reseeds the global generator (a "
+                      "torch.manual_seed inside it?). Every call should draw fresh weights, and the caller "
+                      "seeds once (as main does) and keeps its random stream: remove the seed from the "
+                      "function.", "reseeds_rng")
+    raise Problem(f"{what} gives the same weights on every call, whatever the caller's random state: it draws "
+                  "from a generator of its own, seeded the same way each time. Draw from torch's global "
+                  "generator (torch.randn without generator=), which the caller seeds.", "reseeds_rng")

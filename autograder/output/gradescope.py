@@ -10,7 +10,9 @@ import importlib.metadata
 import zipfile
 from pathlib import Path
 
+from autograder.assignment import RECORD, record, span
 from autograder.checks import all_checks
+from autograder.levels import LEVELS
 from autograder.checks.diagnoses import hint_for
 
 # What the zip's requirements.txt pins: the versions this kit runs with here.
@@ -60,10 +62,16 @@ exit 0
 def gradescope_results(report):
     """Gradescope's autograder results.json for one submission. Hidden checks are shown to the
     student only once the grades are published."""
+    if report.get("status") == "flagged":  # not a grade until the instructor has looked
+        return {"score": 0, "visibility": "visible", "tests": [],
+                "output": "Held for review: your instructor will look at this submission before it gets a grade."}
     checks = all_checks()
+    levels = [level["level"] for level in report["levels"]]
+    notes = "".join(f"\n{f['file']}: {f['note']}" for f in report.get("files", []) if f.get("note"))
     return {
         "score": report["score"],
-        "output": f"Graded on {report['device']}: {report['score']}/{report['max_score']}.",
+        "output": f"Graded on {report['device']}: {report['score']}/{report['max_score']}"
+                  + (f" ({span(levels)})" if levels else "") + "." + notes,
         "visibility": "visible",
         "tests": [{"name": c["id"], "score": c["points"], "max_score": c["max_points"],
                    "status": "passed" if c["passed"] else "failed",
@@ -90,17 +98,21 @@ def kit_files(solutions_dir):
     files = {}
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
-        if path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "solutions":
+        if (path.is_file() and "__pycache__" not in relative.parts and relative.parts[0] != "solutions"
+                and relative != Path(RECORD.name)):  # the zip carries its own assignment's record
             files[f"autograder/{relative.as_posix()}"] = path
     for path in sorted(Path(solutions_dir).glob("level*.py")):
         files[f"autograder/solutions/{path.name}"] = path
     return files
 
 
-def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=False):
+def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=False, levels=LEVELS):
     """Write Gradescope's autograder zip: setup.sh, run_autograder, requirements.txt, the kit and
-    its reference. allow_unsealed: where no sandbox can start in Gradescope's container, grade
-    without one (the report's isolation line says so) rather than not at all."""
+    its reference, and the record of the assignment's levels (the only ones its grade is about).
+    allow_unsealed: where no sandbox can start in Gradescope's container, grade without one (the
+    report's isolation line says so) rather than not at all."""
+    import tempfile
+
     import torch
 
     zip_path = Path(zip_path)
@@ -113,4 +125,6 @@ def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=False):
             archive.writestr(info, text)
         for name, path in kit_files(solutions_dir).items():
             archive.write(path, name)
+        with tempfile.TemporaryDirectory() as folder:
+            archive.write(record(folder, levels), f"autograder/{RECORD.name}")
     return zip_path

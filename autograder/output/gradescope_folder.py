@@ -4,15 +4,15 @@ sub-folder holding level files when the student uploaded a folder (a zip or a re
 import sys
 from pathlib import Path
 
-from autograder.grade import level_file_in
-from autograder.levels import LEVEL_FILES
+from autograder.levels import LEVELS
+from autograder.submission import discover
 
 
 def folder_to_grade(submission):
     submission = Path(submission)
 
     def has_levels(folder):
-        return any(level_file_in(folder, name) for name in LEVEL_FILES.values())
+        return bool(discover(folder, LEVELS).present())
 
     if not submission.is_dir() or has_levels(submission):
         return submission

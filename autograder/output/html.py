@@ -7,6 +7,7 @@ PNG files made with matplotlib's Agg backend and embedded as base64, so a page o
 import base64
 import io
 import json
+import math
 import statistics
 from functools import lru_cache
 from pathlib import Path
@@ -61,9 +62,18 @@ def _loss_curve_png(level, student, reference):
     return png_bytes(figure)
 
 
+def score_bins(max_score):
+    """Bin edges from 0 to max_score (an assignment of one level is out of 25, of five out of 100):
+    at most 10 bins of a round width, the last edge max_score itself so that full marks are counted."""
+    top = max(1, math.ceil(max_score))
+    width = next(w for w in (1, 2, 5, 10, 20, 25, 50, top) if top / w <= 10)
+    edges = list(range(0, top + 1, width))
+    return edges if edges[-1] == top else [*edges, top]
+
+
 def histogram_png(scores, max_score):
     figure, axes = new_axes(6, 3)
-    axes.hist(scores, bins=range(0, int(max_score) + 1, 10), color="#4c78a8", edgecolor="white")  # last bin closed
+    axes.hist(scores, bins=score_bins(max_score), color="#4c78a8", edgecolor="white")  # last bin closed
     axes.set_xlabel(f"total score (out of {max_score:g})")
     axes.set_ylabel("students")
     axes.set_title("Score distribution")
@@ -79,6 +89,7 @@ def write_feedback(report, folder):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     curves = {c["level"]: c for c in report.get("curves", [])}
+    files = {f["level"]: f for f in report.get("files", [])}
     levels = []
     for level in report["levels"]:
         number = level["level"]
@@ -89,7 +100,9 @@ def write_feedback(report, folder):
             data = loss_curve_png(number, curves[number]["student"], curves[number]["reference"])
             (folder / f"loss_level{number}.png").write_bytes(data)
             curve = b64(data)
-        levels.append(dict(level, file=LEVEL_FILES[number], checks=checks, curve=curve))
+        taken = files.get(number, {})
+        levels.append(dict(level, file=LEVEL_FILES[number], taken=taken.get("file"), note=taken.get("note"),
+                           checks=checks, curve=curve))
     # the folder's name only: the instructor's paths are not the student's business
     html = TEMPLATES.get_template("feedback.html").render(report=report, name=Path(report["submission"]).name,
                                                           levels=levels)
@@ -98,17 +111,23 @@ def write_feedback(report, folder):
     return folder / "index.html"
 
 
-def write_class_report(out, reports, summary):
+def write_class_report(out, reports, summary, levels=None, flagged=None):
     """OUT/report.html for the instructor, and OUT/class/all_students_gradescope.json (each student's
     Gradescope results, keyed by student: not itself a Gradescope file). OUT/class/ is a folder, so
-    no student's OUT/<id>.json can ever be mistaken for it."""
+    no student's OUT/<id>.json can ever be mistaken for it. reports: the grades to post; flagged:
+    {student: report} held for review, listed apart and left out of every statistic."""
+    flagged = flagged or {}
     out = Path(out)
     students = sorted(reports)
     max_score = max((r["max_score"] for r in reports.values()), default=100)
+    scored = {s: {lvl["level"]: lvl for lvl in reports[s]["levels"]} for s in students}
+    if levels is None:  # the assignment's: every report of a batch holds the same levels
+        levels = sorted({level for by_level in scored.values() for level in by_level}) or list(LEVEL_FILES)
     level_rows = []
-    for index, level in enumerate(LEVEL_FILES):
-        scores = [reports[s]["levels"][index]["score"] for s in students]
-        most = reports[students[0]]["levels"][index]["max_score"] if students else 0
+    for level in levels:
+        rows = [scored[s][level] for s in students if level in scored[s]]
+        scores = [row["score"] for row in rows]
+        most = rows[0]["max_score"] if rows else 0
         level_rows.append({"level": level, "max_score": most, "mean": statistics.fmean(scores) if scores else 0,
                            "full": sum(score == most for score in scores) / len(scores) if scores else 0})
     passes = {}
@@ -127,11 +146,14 @@ def write_class_report(out, reports, summary):
         summary=summary, max_score=max_score, histogram=b64(histogram_png([reports[s]["score"] for s in students],
                                                                            max_score)),
         levels=level_rows, checks=checks, mistakes=mistakes, limits=summary["limits"], link=link,
-        students=[{"id": s, "score": reports[s]["score"], "levels": [lvl["score"] for lvl in reports[s]["levels"]]}
+        flagged=[{"id": s, "score": flagged[s]["score"], "max_score": flagged[s]["max_score"],
+                  "flags": flagged[s]["flags"]} for s in sorted(flagged)],
+        students=[{"id": s, "score": reports[s]["score"],
+                   "levels": [scored[s][level]["score"] if level in scored[s] else "" for level in levels]}
                   for s in students])
     write_atomically(out / "report.html", html)
     (out / "class").mkdir(exist_ok=True)
     write_atomically(out / "class" / "all_students_gradescope.json", json.dumps(
         {"format": "one Gradescope results object per student",
-         "students": {s: gradescope_results(reports[s]) for s in students}}, indent=2))
+         "students": {s: gradescope_results(r) for s, r in sorted({**reports, **flagged}.items())}}, indent=2))
     return out / "report.html"

@@ -5,22 +5,30 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from autograder.assignment import span
+from autograder.batch.records import summary_lines
 from autograder.batch.run import run_batch
 from autograder.batch.students import find_students
 from autograder.batch.summary import summarize
 from autograder.checks.diagnoses import title_for
+from autograder.levels import LEVEL_FILES
 from autograder.output.textsafe import for_terminal
 
 SHOWN_MISTAKES = 8
+SHOWN_FILES = 10
 
 
-def run_with_progress(args, device):
+def run_with_progress(args, device, levels=None):
+    from autograder.assignment import default_levels, require_one_assignment
     from autograder.cli import limits_from
     from autograder.grade import isolation_text
 
     console = Console(stderr=True)
     limits = limits_from(args)
-    total = len(find_students(args.submissions, args.out)[0])
+    levels = default_levels(levels)
+    students = find_students(args.submissions, args.out)[0]
+    require_one_assignment(args.out, students, levels, args.force)  # before the bar: a usage error is one line
+    total = len(students)
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
     with Progress(*columns, console=console, transient=False) as progress:
@@ -28,11 +36,13 @@ def run_with_progress(args, device):
 
         def advance(student, report):
             text = (f"{student}: not graded" if report.get("status") == "not_graded"
+                    else f"{student}: held for review" if report.get("status") == "flagged"
                     else f"{student}: {report['score']}/{report['max_score']}")
             progress.update(task, advance=1, last=escape(for_terminal(text)))
 
         result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
-                           fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask)
+                           fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask,
+                           levels=levels, only=args.only)
         progress.update(task, completed=total)
     print_summary(result, args.out, console)
     console.print(f"isolation: {isolation_text(limits)}", markup=False)
@@ -41,20 +51,43 @@ def run_with_progress(args, device):
 
 def print_summary(result, out, console):
     summary = summarize(result.reports)
-    skipped = f", {len(result.skipped)} already graded (kept; --force regrades)" if result.skipped else ""
+    skipped = (f", {len(result.skipped)} already graded and unchanged (kept; --force regrades everyone, --only ID "
+               "those named)" if result.skipped else "")
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
-    console.print(for_terminal(f"graded {len(result.graded)} students{rate}{skipped}; results in {out}/grades.csv, "
+    levels = sorted({lvl["level"] for r in result.reports.values() for lvl in r["levels"]})
+    about = f" for {span(levels)}" if levels else ""
+    console.print(for_terminal(f"graded {len(result.graded)} students{about}{rate}{skipped}; "
+                               f"results in {out}/grades.csv, "
                                f"class report {out}/report.html, feedback pages in {out}/feedback/"), markup=False)
+    for line in summary_lines(result):  # what a rerun regraded, and why
+        console.print(for_terminal(line), markup=False)
     empty = sorted(s for s, r in result.reports.items() if r["checks"]
                    and all(c.get("diagnosis") == "missing_file" for c in r["checks"]))
     if empty:
         console.print(for_terminal(f"no level file found for {len(empty)} students (scored 0): {', '.join(empty[:10])}"
                                    f"{', ...' if len(empty) > 10 else ''}; files belong directly in "
-                                   "SUBMISSIONS/<student>/, named level1_manual.py .. level5_builtins.py"),
+                                   f"SUBMISSIONS/<student>/, named {', '.join(LEVEL_FILES[n] for n in levels)} "
+                                   "(each student's JSON file lists what their folder holds)"),
                       markup=False)
+    renamed = [(s, f) for s, r in sorted(result.reports.items()) for f in r.get("files", []) if f.get("note")]
+    if renamed:
+        console.print(f"files graded under another name, or chosen among several ({len(renamed)}):", markup=False)
+        for student, taken in renamed[:SHOWN_FILES]:
+            console.print(for_terminal(f"  {student}: {taken['file']}: {taken['note']}"), markup=False)
+        if len(renamed) > SHOWN_FILES:
+            console.print(f"  and {len(renamed) - SHOWN_FILES} more (each student's JSON file lists its files)",
+                          markup=False)
     if result.hidden:
         console.print(for_terminal(f"skipped hidden folders (names starting with '.'): {', '.join(result.hidden)}"),
                       markup=False)
+    if result.flagged:
+        console.print(f"HELD FOR REVIEW: {len(result.flagged)} students (their code reaches into the grader; no score "
+                      "posted in grades.csv; each student's JSON file lists the lines):", markup=False, highlight=False)
+        for student, report in sorted(result.flagged.items()):
+            first = report["flags"][0]
+            where = f"{first['file']}:{first['line']}" if first.get("line") else first["file"]
+            more = f" (and {len(report['flags']) - 1} more)" if len(report["flags"]) > 1 else ""
+            console.print(for_terminal(f"  {student}: {where}: {first['why']}{more}"), markup=False)
     if result.not_graded:
         console.print(f"NOT GRADED: {len(result.not_graded)} students (no score recorded; a rerun grades them):",
                       markup=False, highlight=False)

@@ -1,11 +1,13 @@
 """Objects the probes hand to student code in place of the reference's: made by the grader from
 the run's challenge, never taken from a solution (no reference code enters a student's sandbox)."""
 
+from contextlib import contextmanager
+
 import torch
 from torch.utils.data import TensorDataset
 
 from autograder.probe import inputs
-from autograder.probe.tensors import as_tensor
+from autograder.probe.tensors import as_tensor, is_tensor
 
 
 def train_tensors(device):
@@ -15,10 +17,98 @@ def train_tensors(device):
             torch.tensor(Y, dtype=torch.float32, device=device))
 
 
-def train_dataset(device, ones_column=True):
-    """The convergence run's data as a Dataset: items (x of shape (2,) or (1,), y of shape ())."""
+class RecordedData(TensorDataset):
+    """A TensorDataset that tells a recorder which examples were asked for, in which order."""
+
+    def __init__(self, record, *tensors):
+        super().__init__(*tensors)
+        self.record = record
+
+    def __getitem__(self, index):
+        self.record.fetch(index)
+        return super().__getitem__(index)
+
+
+def train_dataset(device, ones_column=True, record=None):
+    """The convergence run's data as a Dataset: items (x of shape (2,) or (1,), y of shape ()).
+    record: a steps.TrainingRecorder told of every example fetched."""
     X, Y = train_tensors(device)
-    return TensorDataset(X if ones_column else X[:, 1:], Y)
+    tensors = (X if ones_column else X[:, 1:], Y)
+    return TensorDataset(*tensors) if record is None else RecordedData(record, *tensors)
+
+
+def record_fetches(data, record):
+    """Make the student's own Dataset instance tell record which examples were asked for: a subclass
+    of its class, under the same name, whose item access reports and then defers to the student's."""
+    cls = type(data)
+    inside = []  # a __getitems__ of the student's that reads items one by one reports once
+
+    def __getitem__(self, index):
+        if not inside:
+            record.fetch(index)
+        return cls.__getitem__(self, index)
+
+    namespace = {"__getitem__": __getitem__, "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                 "__slots__": ()}  # the same layout as the student's class, so the instance can change class
+    if callable(getattr(cls, "__getitems__", None)):  # a DataLoader fetches a whole batch through it
+        def __getitems__(self, indices):
+            record.fetch(list(indices))
+            inside.append(True)
+            try:
+                return cls.__getitems__(self, indices)
+            finally:
+                inside.pop()
+
+        namespace["__getitems__"] = __getitems__
+    data.__class__ = type(cls.__name__, (cls,), namespace)
+    return data
+
+
+class WorkerBatches:
+    """A loader whose examples are fetched in worker processes (num_workers > 0), where the data's
+    own recording cannot report: each batch's examples are read off its targets instead (the
+    grader's targets are distinct values, so a target names its row)."""
+
+    def __init__(self, loader, record, rows):
+        self.loader, self.record, self.rows = loader, record, rows
+
+    def __iter__(self):
+        for batch in self.loader:
+            targets = batch[1] if type(batch) in (list, tuple) and len(batch) == 2 and is_tensor(batch[1]) else None
+            if targets is not None:
+                self.record.fetch([self.rows.get(float(v), -1) for v in targets.detach().cpu().reshape(-1).tolist()])
+            yield batch
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+
+@contextmanager
+def worker_batches_read(module, record):
+    """While train runs: a loader the module's make_loader builds with worker processes reports its
+    batches through WorkerBatches (in-process loaders report through the data itself)."""
+    original = vars(module).get("make_loader")
+    if not callable(original):
+        yield
+        return
+    _, Y = inputs.train_data()
+    rows = {}
+    for index, value in enumerate(torch.tensor(Y, dtype=torch.float32).tolist()):
+        rows.setdefault(value, index)
+
+    def make_loader(*args, **kwargs):
+        loader = original(*args, **kwargs)
+        workers = getattr(loader, "num_workers", 0)
+        return WorkerBatches(loader, record, rows) if isinstance(workers, int) and workers > 0 else loader
+
+    setattr(module, "make_loader", make_loader)
+    try:
+        yield
+    finally:
+        setattr(module, "make_loader", original)
 
 
 class LinearFixture(torch.nn.Module):

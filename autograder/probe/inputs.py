@@ -17,6 +17,8 @@ TRAIN_SAMPLES = 1000
 # the grader's fixed start every level's reference is within 1e-3 of (-1, 3) after 4 epochs and
 # within 3e-6 after 7; an epoch costs about 0.02 s, so the margin is nearly free.
 CONVERGENCE_EPOCHS = 7
+TRAIN_LR = 0.01  # the learning rate every convergence run is given (level 5: the grader's SGD)
+TRAIN_BATCHES = 100  # level 1's num_batches: batches of 10 rows, as the loaders of levels 2-5 cut them
 NORMAL_SAMPLE = 400  # weights drawn at once to tell torch.randn from torch.rand
 STEP_LR = 0.1  # the learning rate of the two recorded optimizer steps (levels 4 and 5)
 STEP_BATCHES = (2, 3)  # indices into probe_batches() of those steps: a batch of 7, then one of 10

@@ -5,10 +5,18 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 
 import torch
 
-from autograder.probe import fixtures, inputs, placement
-from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_BATCHES, TRAIN_LR
 from autograder.probe.modules import Watch
-from autograder.probe.tensors import as_tensor, describe, describe_losses, grad_of
+from autograder.probe.tensors import (
+    GradModeLog,
+    as_tensor,
+    describe,
+    describe_losses,
+    fresh_draws,
+    grad_of,
+    tensor_values,
+)
 
 LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
 
@@ -24,16 +32,18 @@ def probe_init_weights(student, ctx):
     w = student.init_weights(num_parameters=n, device=ctx.device)
     return {"w": describe(w), "grad": grad_of(w), "default": describe(student.init_weights(device=ctx.device)),
             "meta": placement.created_on_meta(lambda: student.init_weights(num_parameters=n, device=placement.META)),
-            "many": describe(student.init_weights(num_parameters=inputs.NORMAL_SAMPLE, device=ctx.device))}
+            "many": describe(student.init_weights(num_parameters=inputs.NORMAL_SAMPLE, device=ctx.device)),
+            "draws": fresh_draws(lambda: student.init_weights(num_parameters=n, device=ctx.device), ctx.device)}
 
 
 def probe_forward(student, ctx):
     results = []
     for batch in inputs.probe_batches():
         w, x = as_tensor(batch["w"], ctx.device, requires_grad=True), as_tensor(batch["x"], ctx.device)
-        watch = Watch(x=x)
-        yhat = student.forward(w, x)
-        results.append({**describe(yhat), "changed": watch.changed()})
+        watch, log = Watch(x=x), GradModeLog()
+        with log:
+            yhat = student.forward(w, x)
+        results.append({**describe(yhat), "changed": watch.changed(), "unrecorded": log.unrecorded})
     return results
 
 
@@ -92,8 +102,12 @@ def probe_train(student, ctx):
     X, Y = fixtures.train_tensors(ctx.device)
     start = inputs.start_weights()
     w = as_tensor(start, ctx.device, requires_grad=True)
-    losses = student.train(X, Y, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
-    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses)}
+    record = steps.TrainingRecorder(lambda: tensor_values(w), len(Y))
+    record.watch(w)  # the batches are the seed loop's, which the judge draws itself
+    losses = student.train(X, Y, w, lr=TRAIN_LR, epochs=CONVERGENCE_EPOCHS, num_batches=TRAIN_BATCHES,
+                           seed=inputs.train_seed())
+    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses),
+            "steps": record.data(with_indices=False)}
 
 
 def probe_device(student, ctx):
@@ -105,8 +119,9 @@ def probe_device(student, ctx):
     trial.run("forward(w, x)", lambda: student.forward(w, x), "the prediction")
     trial.run("mse(y, yhat)", lambda: student.mse(y, (x * w).sum(dim=1)), "the loss")
     ((x * w).sum(dim=1) - y).pow(2).mean().backward()
-    trial.run("sgd_update(w, lr)", lambda: student.sgd_update(w, 0.1) or w, "w", produces=False)
-    trial.run("zero_grad(w)", lambda: student.zero_grad(w) or w, "w", produces=False)
+    # in-place stubs: what is checked is w itself, whatever they return
+    trial.run("sgd_update(w, lr)", lambda: (student.sgd_update(w, 0.1), w)[1], "w", produces=False)
+    trial.run("zero_grad(w)", lambda: (student.zero_grad(w), w)[1], "w", produces=False)
     return trial.entries
 
 

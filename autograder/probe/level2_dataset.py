@@ -6,8 +6,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from autograder.probe import fixtures, inputs, placement
-from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor, tensor_values
 
 
@@ -123,8 +123,13 @@ def probe_train(student, ctx):
         return {"bad_item": describe(item, values=False)}
     start = inputs.start_weights()
     w = as_tensor(start, ctx.device, requires_grad=True)
-    losses = student.train(data, w, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
-    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses)}
+    record = steps.TrainingRecorder(lambda: tensor_values(w), inputs.TRAIN_SAMPLES)
+    record.watch(w)
+    fixtures.record_fetches(data, record)  # which examples each step drew, whatever loader drew them
+    with fixtures.worker_batches_read(student, record):
+        losses = student.train(data, w, lr=TRAIN_LR, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
+    return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses),
+            "steps": record.data()}
 
 
 def probe_device(student, ctx):

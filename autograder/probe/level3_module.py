@@ -4,10 +4,10 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 
 import torch
 
-from autograder.probe import fixtures, inputs, placement
-from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.modules import bare_model, describe_weight, probe_module_forward, weight_of
-from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor
+from autograder.probe.tensors import as_tensor, describe, describe_losses, fresh_draws, is_tensor, tensor_values
 
 
 def probe_init(student, ctx):
@@ -19,7 +19,9 @@ def probe_init(student, ctx):
             "default": describe_weight(student.CustomLinearModel(device=ctx.device)),
             "many": describe_weight(student.CustomLinearModel(num_parameters=inputs.NORMAL_SAMPLE, device=ctx.device)),
             "meta": placement.created_on_meta(
-                lambda: weight_of(student.CustomLinearModel(num_parameters=n, device=placement.META)))}
+                lambda: weight_of(student.CustomLinearModel(num_parameters=n, device=placement.META))),
+            "draws": fresh_draws(lambda: weight_of(student.CustomLinearModel(num_parameters=n, device=ctx.device)),
+                                 ctx.device)}
 
 
 def probe_train(student, ctx):
@@ -32,10 +34,14 @@ def probe_train(student, ctx):
         model.w = as_tensor(start, ctx.device, requires_grad=True)
     with torch.no_grad():
         model.w.copy_(as_tensor(start, ctx.device))
-    data = fixtures.train_dataset(ctx.device)
-    losses = student.train(model, data, lr=0.01, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
+    w = model.w
+    record = steps.TrainingRecorder(lambda: tensor_values(w), inputs.TRAIN_SAMPLES)
+    record.watch(w)
+    data = fixtures.train_dataset(ctx.device, record=record)
+    with fixtures.worker_batches_read(student, record):
+        losses = student.train(model, data, lr=TRAIN_LR, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
     return {"weights": describe(model.w)["values"], "start": start,
-            "losses": describe_losses(losses)}
+            "losses": describe_losses(losses), "steps": record.data()}
 
 
 def probe_device(student, ctx):

@@ -5,9 +5,9 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 import torch
 
 from autograder.probe import fixtures, inputs, placement, steps
-from autograder.probe.inputs import CONVERGENCE_EPOCHS
-from autograder.probe.modules import describe_weight, probe_module_forward
-from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
+from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
+from autograder.probe.modules import describe_weight, probe_module_forward, weight_of
+from autograder.probe.tensors import as_tensor, describe, describe_losses, fresh_draws, tensor_values, type_name
 
 
 def probe_init(student, ctx):
@@ -22,6 +22,8 @@ def probe_init(student, ctx):
         data["moved"] = describe(model.w, values=False)
     data["default"] = describe_weight(student.CustomLinearModel())
     data["many"] = describe_weight(student.CustomLinearModel(num_parameters=inputs.NORMAL_SAMPLE))
+    data["draws"] = fresh_draws(lambda: weight_of(student.CustomLinearModel(num_parameters=inputs.weight_count())),
+                                "cpu")
     return data
 
 
@@ -67,11 +69,15 @@ def probe_train(student, ctx):
     start = inputs.start_weights()
     with torch.no_grad():
         model.w.copy_(as_tensor(start, ctx.device))
-    optimizer = student.make_optimizer(model, lr=0.01)
-    data = fixtures.train_dataset(ctx.device)
-    losses = student.train(model, data, optimizer, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
+    optimizer = student.make_optimizer(model, lr=TRAIN_LR)
+    w = model.w
+    record = steps.TrainingRecorder(lambda: tensor_values(w), inputs.TRAIN_SAMPLES)
+    record.watch(w)
+    data = fixtures.train_dataset(ctx.device, record=record)
+    with fixtures.worker_batches_read(student, record):
+        losses = student.train(model, data, optimizer, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
     return {"weights": describe(model.w)["values"], "start": start,
-            "losses": describe_losses(losses)}
+            "losses": describe_losses(losses), "steps": record.data()}
 
 
 def probe_device(student, ctx):
@@ -81,7 +87,7 @@ def probe_device(student, ctx):
     bare = fixtures.LinearFixture([0.0, 0.0], meta)
     trial.run("CustomLinearModel.forward", lambda: student.CustomLinearModel.forward(bare, x), "the prediction")
     optimizer = torch.optim.SGD(bare.parameters(), lr=0.1)
-    trial.run("train_step(model, optimizer, x, y)", lambda: student.train_step(bare, optimizer, x, y) and bare.w,
+    trial.run("train_step(model, optimizer, x, y)", lambda: (student.train_step(bare, optimizer, x, y), bare.w)[1],
               "model.w")
     return trial.entries
 

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from autograder.probe import fixtures, inputs, placement, steps
-from autograder.probe.inputs import CONVERGENCE_EPOCHS
+from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
 
 
@@ -76,11 +76,14 @@ def probe_train(student, ctx):
     model = model.to(ctx.device)
     start = inputs.start_weights()
     set_line(model, *start, ctx.device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    data = fixtures.train_dataset(ctx.device, ones_column=False)
-    losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS,
-                           seed=inputs.train_seed())
-    return {"weights": line_of(model), "start": start, "losses": describe_losses(losses)}
+    optimizer = torch.optim.SGD(model.parameters(), lr=TRAIN_LR)
+    record = steps.TrainingRecorder(lambda: line_of(model), inputs.TRAIN_SAMPLES)
+    record.watch(model.weight)  # one hook per backward: bias and weight are read together
+    data = fixtures.train_dataset(ctx.device, ones_column=False, record=record)
+    with fixtures.worker_batches_read(student, record):
+        losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS,
+                               seed=inputs.train_seed())
+    return {"weights": line_of(model), "start": start, "losses": describe_losses(losses), "steps": record.data()}
 
 
 class RecordingLoss(nn.MSELoss):
@@ -103,17 +106,26 @@ def probe_device(student, ctx):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
     def step():
-        loss_fn = RecordingLoss()
+        # what shows that train_step ran on meta, whichever loss it computes (the loss_fn it was
+        # given, or torch.nn.functional.mse_loss of its own): the model's output, the predictions
+        # loss_fn saw, the gradients backward() left
+        loss_fn, outputs = RecordingLoss(), []
+        handle = model.register_forward_hook(lambda module, args, out: outputs.append(out))
         try:
             student.train_step(model, optimizer, loss_fn, x, y)
-        except RuntimeError as error:
-            if not loss_fn.inputs or not any(text in str(error) for text in placement.NO_DATA_ON_META):
+        except RuntimeError as error:  # the final loss.item(): a meta tensor has no value to give
+            if not outputs or not any(text in str(error) for text in placement.NO_DATA_ON_META):
                 raise
-        if not loss_fn.inputs:
-            raise RuntimeError("train_step never called loss_fn")
-        return loss_fn.inputs[-1]
+        finally:
+            handle.remove()
+        seen = (loss_fn.inputs[-1] if loss_fn.inputs else None, outputs[-1] if outputs else None,
+                model.weight.grad, model.bias.grad)
+        if all(t is None for t in seen):
+            raise RuntimeError("train_step never called the model")
+        return seen
 
-    trial.run("train_step(model, optimizer, loss_fn, x, y)", step, "the predictions given to loss_fn")
+    trial.run("train_step(model, optimizer, loss_fn, x, y)", step, "the predictions given to loss_fn",
+              "the model's output", "model.weight.grad", "model.bias.grad")
     return trial.entries
 
 

@@ -3,7 +3,7 @@
 import torch
 
 from autograder.probe import inputs
-from autograder.probe.tensors import as_tensor, describe, grad_of
+from autograder.probe.tensors import GradModeLog, as_tensor, describe, grad_of, is_tensor
 
 
 class Watch:
@@ -53,9 +53,11 @@ def probe_module_forward(student, ctx, parameter=False):
         w = as_tensor(batch["w"], ctx.device, requires_grad=True)
         model = bare_model(student.CustomLinearModel, w, parameter)
         x, y = as_tensor(batch["x"], ctx.device), as_tensor(batch["y"], ctx.device)
-        watch = Watch(x=x)
-        yhat = model(x)
-        predictions.append({**describe(yhat), "changed": watch.changed()})
-        ((yhat - y) ** 2).mean().backward()  # the reference mse, so only forward is being graded
+        watch, log = Watch(x=x), GradModeLog()
+        with log:
+            yhat = model(x)
+        predictions.append({**describe(yhat), "changed": watch.changed(), "unrecorded": log.unrecorded})
+        if not (is_tensor(yhat) and not yhat.requires_grad):  # no graph at all: the judges say why
+            ((yhat - y) ** 2).mean().backward()  # the reference mse, so only forward is being graded
         grads.append(grad_of(model.w))
     return {"predictions": predictions, "grads": grads}

@@ -2,8 +2,11 @@
 in-process by the student's self-check and nbgrader's grade cells (their own code, their own
 machine). Returns plain data only; judging happens elsewhere."""
 
+import functools
 import json
+import os
 import random
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,34 +84,124 @@ def import_level(level, path, given=None):
     borrowed = borrowed_names(module)
     if borrowed:
         return None, {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
-                      "message": f"{path.name}: {', '.join(borrowed)} come(s) from the grader's own code, not "
-                                 "from this file. Write the stubs yourself; the grader's helpers are not answers."}
+                      "message": f"{path.name}: {', '.join(borrowed)} come(s) from the grader's own code or "
+                                 "call(s) it, not from this file. Write the stubs yourself; the grader's helpers "
+                                 "are not answers."}
     return module, None
 
 
-# The names of the student contract (see the README's table): none may be the grader's own object.
+# The names of the student contract (see the README's table): none may be the grader's own object,
+# nor reach one (through a wrapper, a closure, a default, a global its code reads, a method).
 CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train", "RandomData",
             "make_loader", "CustomLinearModel", "make_optimizer", "train_step", "make_model", "make_loss")
 KIT = str(Path(__file__).resolve().parent.parent)  # the autograder package
+REACH_DEPTH = 8  # wrappers of wrappers: honest code nests none
+CONTAINER_ITEMS = 100  # of a list or dict a stub's code reads: a hook table is small
 
 
 def _from_kit(obj):
-    module = getattr(obj, "__module__", None)
-    if isinstance(module, str) and (module == "autograder" or module.startswith("autograder.")):
+    try:
+        if isinstance(obj, types.ModuleType):
+            name = obj.__name__
+            return isinstance(name, str) and (name == "autograder" or name.startswith("autograder."))
+        module = getattr(obj, "__module__", None)
+        if isinstance(module, str) and (module == "autograder" or module.startswith("autograder.")):
+            return True
+        code = getattr(obj, "__code__", None)
+        filename = getattr(code, "co_filename", None)
+        return isinstance(filename, str) and (filename == KIT or filename.startswith(KIT + os.sep))
+    except Exception:  # an object whose attributes raise is not the grader's
+        return False
+
+
+def _names_read(code):
+    """Every global or attribute name a code object (and the functions nested in it) reads."""
+    names, stack, seen = set(), [code], set()
+    while stack:
+        code = stack.pop()
+        if id(code) in seen:
+            continue
+        seen.add(id(code))
+        names.update(code.co_names)
+        stack += [const for const in code.co_consts if isinstance(const, types.CodeType)]
+    return names
+
+
+def _reaches_kit(obj, namespace, seen, depth=0):
+    """Whether obj is, or through wrappers, closures, defaults, the globals its code reads
+    (in the submission's own namespace) or a class's attributes leads to, the grader's code."""
+    if id(obj) in seen or depth > REACH_DEPTH:
+        return False
+    seen.add(id(obj))
+    if _from_kit(obj):
         return True
-    code = getattr(obj, "__code__", None)
-    return isinstance(getattr(code, "co_filename", None), str) and code.co_filename.startswith(KIT)
+    try:
+        parts = _parts(obj, namespace)
+    except Exception:  # attributes that raise hide nothing this guard could follow
+        return False
+    return any(_reaches_kit(part, namespace, seen, depth + 1) for part in parts)
+
+
+def _parts(obj, namespace):
+    """The objects obj hands its calls to: what a wrapper wraps, what a function's code can reach."""
+    if isinstance(obj, types.ModuleType):
+        return []  # torch and the like: their own business; the grader's modules are caught above
+    if isinstance(obj, type):
+        own = [vars(base) for base in obj.__mro__ if vars(base).get("__module__") == namespace.get("__name__")]
+        parts = [*obj.__mro__[1:]]
+        for attributes in own:
+            parts += list(attributes.values())
+        return parts
+    if isinstance(obj, functools.partial):
+        return [obj.func, *obj.args, *obj.keywords.values()]
+    if isinstance(obj, (staticmethod, classmethod)):
+        return [obj.__func__]
+    if isinstance(obj, property):
+        return [obj.fget, obj.fset, obj.fdel]
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return list(obj)[:CONTAINER_ITEMS]
+    if isinstance(obj, dict):
+        return [*list(obj.values())[:CONTAINER_ITEMS], *list(obj)[:CONTAINER_ITEMS]]
+    if isinstance(obj, types.SimpleNamespace):
+        return list(vars(obj).values())[:CONTAINER_ITEMS]
+    if isinstance(obj, types.MethodType):
+        return [obj.__func__, obj.__self__]
+    if isinstance(obj, types.BuiltinMethodType):
+        owner = getattr(obj, "__self__", None)
+        return [] if owner is None or isinstance(owner, types.ModuleType) else [owner]
+    if isinstance(obj, types.FunctionType):
+        parts = [cell.cell_contents for cell in obj.__closure__ or () if _filled(cell)]
+        parts += [*(obj.__defaults__ or ()), *(obj.__kwdefaults__ or {}).values()]
+        wrapped = vars(obj).get("__wrapped__")
+        if wrapped is not None:
+            parts.append(wrapped)
+        if obj.__globals__ is namespace:  # the submission's own code: what its globals hold
+            parts += [namespace[name] for name in _names_read(obj.__code__) if name in namespace]
+        return parts
+    kind = type(obj)
+    if kind.__module__ == namespace.get("__name__"):  # an instance of a class of the file's own
+        return [kind, *getattr(obj, "__dict__", {}).values()]
+    return []
+
+
+def _filled(cell):
+    try:
+        cell.cell_contents
+    except ValueError:  # an empty cell
+        return False
+    return True
 
 
 def borrowed_names(module):
-    """Contract names bound to the grader's functions or classes (or classes built on them)."""
+    """Contract names bound to the grader's functions or classes (or classes built on them), or
+    reaching them through any wrapper."""
+    namespace = vars(module)
     names = []
     for name in CONTRACT:
-        obj = vars(module).get(name)
+        obj = namespace.get(name)
         if obj is None:
             continue
-        candidates = [obj, *getattr(obj, "__mro__", ())[1:]] if isinstance(obj, type) else [obj]
-        if any(_from_kit(c) for c in candidates):
+        if _reaches_kit(obj, namespace, set()):
             names.append(name)
     return names
 

@@ -1,9 +1,14 @@
-"""Probing one optimizer step (levels 4 and 5): two calls of the student's train_step on two
-batches, with an SGD that records what it was asked to do. Judged by autograder.checks.optim_step."""
+"""Probing training steps: one optimizer step (levels 4 and 5), two calls of the student's train_step
+on two batches with an SGD that records what it was asked to do (judged by
+autograder.checks.optim_step); and every step of a convergence run (judged by
+autograder.checks.regression)."""
 
+import operator
+
+import numpy as np
 
 from autograder.probe.inputs import STEP_LR, step_batches
-from autograder.probe.tensors import CountingSGD, WarningLog, describe
+from autograder.probe.tensors import CountingSGD, WarningLog, describe, f32_floats, is_tensor, tensor_values
 
 
 class WatchingSGD(CountingSGD):
@@ -39,3 +44,57 @@ def probe_steps(model, read_weights, call_train_step):
         data["warnings"] += log.messages()
     data["same_object"] = [id(p) for p in model.parameters()] == [id(p) for p in params]
     return data
+
+
+# What a convergence run may record: an honest run takes CONVERGENCE_EPOCHS x 100 steps of 10
+# examples; a run past these bounds is judged on its step count alone (the channel stays small).
+MAX_RECORDED_STEPS = 1000
+MAX_RECORDED_INDICES = 10_000
+
+
+def flat_indices(index, rows):
+    """The example indices one dataset access asked for (an int, a tensor, a list or a slice)."""
+    if is_tensor(index):
+        values = tensor_values(index)
+        return [int(v) for v in np.ravel(values)] if values is not None else [-1]
+    if type(index) in (list, tuple):
+        return [i for item in index for i in flat_indices(item, rows)]
+    if type(index) is slice:
+        return list(range(*index.indices(rows)))
+    try:
+        return [operator.index(index)]
+    except TypeError:
+        return [-1]  # not an example index: the judge says so
+
+
+class TrainingRecorder:
+    """A convergence run, step by step, for the judge to replay: at each backward() that reaches the
+    weights (their values then are still the ones before that step's update) the weights, and how
+    many examples the data gave out since the previous backward() (the batch the step used)."""
+
+    def __init__(self, read_weights, rows):
+        self.read_weights, self.rows = read_weights, rows
+        self.steps, self.before, self.fetched, self.indices, self.pending = 0, [], [], [], 0
+
+    def watch(self, tensor):
+        if is_tensor(tensor) and tensor.requires_grad:
+            tensor.register_hook(self.on_gradient)
+
+    def on_gradient(self, grad):
+        self.steps += 1
+        if self.steps <= MAX_RECORDED_STEPS:
+            self.before += f32_floats(self.read_weights())
+            self.fetched.append(self.pending)
+        self.pending = 0
+
+    def fetch(self, index):
+        drawn = flat_indices(index, self.rows)
+        self.pending += len(drawn)
+        if len(self.indices) < MAX_RECORDED_INDICES:
+            self.indices += drawn[:MAX_RECORDED_INDICES - len(self.indices)]
+
+    def data(self, with_indices=True):
+        out = {"steps": self.steps, "before": self.before}
+        if with_indices:
+            out.update(fetched=self.fetched, indices=self.indices)
+        return out

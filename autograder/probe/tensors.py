@@ -163,3 +163,42 @@ def describe_losses(losses, limit=1000):
     if _type(losses) is not list:
         return describe(losses, values=False)
     return {"kind": "list", "length": len(losses), "items": [describe(v) for v in losses[:limit]]}
+
+
+def f32_floats(values):
+    """Values a float32 tensor held, as floats of 9 significant digits: enough to give back the
+    very same float32 numbers, in about half the characters of their float64 spelling."""
+    return [float(f"{v:.9g}") for v in values]
+
+
+class GradModeLog(torch.overrides.TorchFunctionMode):
+    """Count the torch operations a stub runs while autograd is not recording (inside
+    torch.no_grad()): a prediction made there has no graph back to the weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.unrecorded = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if not torch.is_grad_enabled() and "grad_enabled" not in getattr(func, "__name__", ""):
+            self.unrecorded += 1
+        return func(*args, **(kwargs or {}))
+
+
+def flat_values(obj):
+    """A real tensor's values as a flat list of floats; None for anything else (or on meta)."""
+    values = tensor_values(obj) if is_tensor(obj) else None
+    return None if values is None else [float(v) for v in np.ravel(values)]
+
+
+def fresh_draws(make, device, read=flat_values, seeds=(11, 12), probe_size=4):
+    """What make() does to torch's global random state: called once after each of two different
+    seeds, it should give different values (fresh draws), and the caller's next draws should differ
+    too (a reseed inside make() would make both repeat). read(result): the values as a flat list."""
+    runs = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        values = read(make())
+        after = torch.randn(probe_size, device=device)
+        runs.append({"values": values, "after": np.ravel(tensor_values(after)).tolist()})
+    return runs

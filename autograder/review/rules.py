@@ -1,0 +1,647 @@
+"""The static read behind autograder.review.flagger: which lines of a submission reach into the
+grader, or lie through torch. Standard library only, so that it runs as a script of its own in a
+child process (see flagger.py), the bounded place where untrusted text is parsed.
+
+A rule flags code, never style: every rule names something honest level code has no use for
+(the grader's package, frames, gc, raw descriptors, torch's override machinery, assignments into
+another module's namespace, names built at run time for getattr/import/exec)."""
+
+import ast
+import base64
+import builtins
+import codecs
+import io
+import json
+import re
+import sys
+import tokenize
+
+MAX_FLAGS = 50  # per file: enough for review, bounded for the report
+MAX_LITERAL_DEPTH = 2  # exec("...") of a literal is read too, this many levels down
+NOTEBOOK_CELLS = 2000
+MAX_CODE_CHARS = 256 * 1024  # of a notebook's code cells together, as for a level file
+
+# The names of the student contract: rebinding one at run time (`global forward`) swaps a stub
+# after the grader's import check.
+CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train", "RandomData",
+            "make_loader", "CustomLinearModel", "make_optimizer", "train_step", "make_model", "make_loss")
+
+FRAMES = "reads the grader's call stack"
+# Identifiers (names, attributes, imported names, strings equal to them) that honest level code
+# never uses, whatever object they are read from: {name: (rule, why)}.
+NAMES = {
+    **{name: ("frames", f"{FRAMES} through a frame's {name}, into the grader's own functions")
+       for name in ("f_back", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "cr_frame", "ag_frame")},
+    "_getframe": ("frames", f"{FRAMES} through sys._getframe()"),
+    "_current_frames": ("frames", f"{FRAMES} through sys._current_frames()"),
+    "currentframe": ("frames", f"{FRAMES} through inspect.currentframe()"),
+    "settrace": ("frames", "installs a trace hook (settrace), which sees every frame of the grader's code as it runs"),
+    "setprofile": ("frames", "installs a profile hook (setprofile), which sees every frame of the grader's code"),
+    "__globals__": ("dunder", "reaches into a function's module namespace (__globals__), where the grader's "
+                              "objects can be read or replaced"),
+    "__code__": ("dunder", "reads or replaces a function's compiled code (__code__)"),
+    "__closure__": ("dunder", "reads the variables hidden in a function's closure (__closure__)"),
+    "__subclasses__": ("dunder", "lists every class in the process through __subclasses__(), the grader's included"),
+    "__builtins__": ("dunder", "reaches the built-in namespace (__builtins__) it shares with the grader"),
+    **{name: ("gc", f"reads the grader's objects through gc.{name}()")
+       for name in ("get_objects", "get_referrers", "get_referents")},
+    **{name: ("torch_mode", f"uses {name}, which can change what torch's own operations (detach(), the "
+                            "grader's checks) report")
+       for name in ("TorchFunctionMode", "TorchDispatchMode", "_python_dispatch")},
+    **{name: ("torch_mode", f"defines {name}, which changes what torch's own operations report on its tensors")
+       for name in ("__torch_function__", "__torch_dispatch__")},
+    **{name: ("loader", f"changes or bypasses how Python imports modules ({name}), which can swap the grader's "
+                        "own modules or load files outside the submission")
+       for name in ("meta_path", "path_hooks", "path_importer_cache", "spec_from_file_location", "exec_module",
+                    "SourceFileLoader")},
+    "maketrans": ("obfuscation", "translates characters at run time (str.maketrans), a way to hide names from a "
+                                 "reader"),
+}
+
+# Qualified names (after following imports and aliases): (prefix, rule, why); {qn} is the name seen.
+QUALIFIED = [
+    ("sys.modules", "modules", "reads the table of loaded modules (sys.modules), where the grader's own modules "
+                               "can be found and changed"),
+    ("threading.settrace", "frames", NAMES["settrace"][1]),
+    ("threading.setprofile", "frames", NAMES["setprofile"][1]),
+    ("inspect.stack", "frames", f"{FRAMES} through inspect.stack()"),
+    ("inspect.trace", "frames", f"{FRAMES} through inspect.trace()"),
+    ("inspect.getouterframes", "frames", f"{FRAMES} through inspect.getouterframes()"),
+    ("inspect.getinnerframes", "frames", f"{FRAMES} through inspect.getinnerframes()"),
+    ("traceback.walk_stack", "frames", f"{FRAMES} through traceback.walk_stack()"),
+    ("traceback.walk_tb", "frames", f"{FRAMES} through traceback.walk_tb()"),
+    ("gc.garbage", "gc", "reads the grader's objects through gc.garbage"),
+    ("gc.callbacks", "gc", "hooks the garbage collector (gc.callbacks), which hands over the grader's objects"),
+    *[(name, "ctypes", f"loads {name}, which reads and writes the process's memory directly, the grader's "
+                       "included") for name in ("ctypes", "_ctypes", "cffi")],
+    *[(f"{module}.{call}", "descriptor", f"uses a raw file descriptor ({module}.{call}), the kind of access that "
+                                         "can forge the grader's result channel")
+      for module in ("os", "posix", "nt") for call in ("write", "writev", "pwrite", "open", "fdopen", "dup", "dup2",
+                                                       "sendfile", "openpty")],
+    ("socket.fromfd", "descriptor", "uses a raw file descriptor (socket.fromfd), the kind of access that can "
+                                    "forge the grader's result channel"),
+    *[(name, "torch_mode", f"uses {name}, which can change what torch's own operations (detach(), the grader's "
+                           "checks) report") for name in ("torch.overrides", "torch.library", "torch._C",
+                                                          "torch.utils._python_dispatch", "torch._ops")],
+    *[(name, "loader", "loads code by hand ({qn}) instead of importing it, the way files outside the submission "
+                       "(the grader's, the reference) are reached")
+      for name in ("importlib.util", "importlib.machinery", "importlib._bootstrap", "importlib._bootstrap_external",
+                   "runpy", "zipimport", "pkgutil", "imp")],
+    *[(name, "code", "builds a function from raw code ({qn}), which hides what it runs")
+      for name in ("types.FunctionType", "types.CodeType", "types.LambdaType")],
+    *[(name, "obfuscation", "decodes text at run time ({qn}), a way to hide names from a reader")
+      for name in ("builtins.chr", "builtins.bytes.fromhex", "builtins.bytearray.fromhex", "base64", "binascii",
+                   "codecs.decode", "codecs.encode", "codecs.getdecoder", "zlib", "bz2", "lzma", "gzip", "marshal",
+                   "pickle.loads", "pickle.load")],
+]
+
+# Calls whose argument at this index must be a literal: a computed one hides what they reach.
+DYNAMIC = {"builtins.getattr": 1, "builtins.setattr": 1, "builtins.delattr": 1, "builtins.__import__": 0,
+           "importlib.import_module": 0, "importlib.__import__": 0, "operator.attrgetter": 0,
+           "builtins.object.__getattribute__": 1, "builtins.object.__setattr__": 1, "builtins.type.__setattr__": 1,
+           "inspect.getattr_static": 1, "builtins.exec": 0, "builtins.eval": 0, "builtins.compile": 0}
+SETTERS = ("builtins.setattr", "builtins.delattr", "builtins.object.__setattr__", "builtins.type.__setattr__")
+# builtins that hide what they reach when passed around as values: reduce(getattr, names, sys)
+HIDERS = ("getattr", "setattr", "delattr", "__import__", "exec", "eval", "compile")
+IMPORTS = ("builtins.__import__", "importlib.import_module", "importlib.__import__")
+CODE_RUNNERS = ("builtins.exec", "builtins.eval", "builtins.compile")
+OPENERS = ("builtins.open", "io.open", "io.FileIO", "_io.FileIO", "_io.open")
+SETTINGS = ("torch.backends",)  # torch's switches (cudnn.deterministic = True) are meant to be assigned
+TENSOR_TYPES = ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.parameter.Buffer")
+SAFE_ENCODINGS = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
+KIT_STRING = re.compile(r"autograder(?:\.[A-Za-z_]\w*)*|.*\bautograder(?:\.[A-Za-z_]|[/\\]).*", re.S)
+PROC_STRING = re.compile(r"(?:/proc(?:/.*)?|proc|/dev/fd(?:/.*)?|/dev/std(?:in|out|err))", re.S)
+BUILTIN_NAMES = frozenset(dir(builtins))
+
+
+def qualified_rule(qn):
+    """The rule a dotted name falls under, also when reached through a module that re-exports
+    another (importlib.sys.modules is sys.modules)."""
+    parts = qn.split(".")
+    for start in range(len(parts)):
+        tail = ".".join(parts[start:])
+        for prefix, rule, why in QUALIFIED:
+            if (tail == prefix or tail.startswith(prefix + ".")) and (start == 0 or "." in prefix):
+                return rule, why.format(qn=qn)
+    return None
+
+
+def literal_str(node):
+    """The text of a string built from literals only ("a" + "b", "".join(["a", "b"]), f"ab"), or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        parts = []
+        stack = [node]
+        while stack:  # iteratively: a long chain of + must not recurse
+            item = stack.pop()
+            if isinstance(item, ast.BinOp) and isinstance(item.op, ast.Add):
+                stack += [item.right, item.left]
+            elif isinstance(item, ast.Constant) and isinstance(item.value, str):
+                parts.append(item.value)
+            else:
+                return None
+        return "".join(parts)
+    if isinstance(node, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in node.values):
+        return "".join(str(v.value) for v in node.values)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+            and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str)
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple))
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.args[0].elts)):
+        return node.func.value.value.join(e.value for e in node.args[0].elts)
+    return None
+
+
+class Scan:
+    """One parsed module's flags: {(line, rule): why}, first why per rule and line."""
+
+    def __init__(self, probe_names, depth=0):
+        self.probe_names = probe_names  # {name: "autograder/probe/<file>.py"}
+        self.depth = depth
+        self.flags = {}
+        self.aliases = {}  # local name -> the dotted name it was imported as
+        self.bound = set()  # names the file binds itself (its own, whatever the grader calls its pieces)
+        self.star = []  # modules imported with *
+
+    def flag(self, line, rule, why):
+        self.flags.setdefault((line, rule), printable(why))
+
+    def run(self, tree, line=None):
+        """line: report every flag on this line (the exec() call a literal came from)."""
+        nodes = list(ast.walk(tree))
+        self.collect(nodes)
+        parents = {}
+        for node in nodes:
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        for node in nodes:
+            self.visit(node, parents.get(node), line)
+        return self.flags
+
+    # --- what the file binds and imports
+
+    def collect(self, nodes):
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        self.aliases[top] = top
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                for alias in node.names:
+                    if alias.name != "*":
+                        self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    else:
+                        self.star.append(node.module)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                self.bound.add(node.arg)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                self.bound.add(node.id)
+            elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+                self.bound.add(node.attr)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                self.bound.add(node.name)
+        for node in nodes:  # g = gc, m = __import__("gc"), frame = sys._getframe: aliases too
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id not in self.aliases):
+                qn = self.resolve(node.value)
+                if qn and (isinstance(node.value, (ast.Name, ast.Call)) or is_kit(qn) or qualified_rule(qn)
+                           or qn.rsplit(".", 1)[-1] in NAMES):
+                    self.aliases[node.targets[0].id] = qn
+        # a name imported from another library is the file's to use; one imported from the kit is the grader's
+        self.bound |= {name for name, qn in self.aliases.items() if not is_kit(qn)}
+        self.bound -= {name for name, qn in self.aliases.items() if is_kit(qn)}
+
+    def resolve(self, node):
+        """The dotted name an expression stands for (torch.nn.functional.mse_loss), or None."""
+        parts = []
+        while True:
+            if isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+                continue
+            if isinstance(node, ast.Subscript) and self.namespace_of(node.value):
+                key = literal_str(node.slice)
+                if key is None:
+                    return None
+                parts.append(key)
+                node = node.value.args[0] if isinstance(node.value, ast.Call) else node.value.value
+                continue
+            if isinstance(node, ast.Call) and node.args:
+                func = self.resolve_name(node.func)
+                text = literal_str(node.args[0])
+                if func == "builtins.getattr" and len(node.args) >= 2:
+                    attr = literal_str(node.args[1])
+                    if attr is None:
+                        return None
+                    parts.append(attr)
+                    node = node.args[0]
+                    continue
+                if func in IMPORTS and text is not None:
+                    base = text
+                    break
+                return None
+            base = self.resolve_name(node)
+            if base is None:
+                return None
+            break
+        return ".".join([base, *reversed(parts)])
+
+    def resolve_name(self, node):
+        if isinstance(node, ast.Name):
+            if node.id in self.aliases:
+                return self.aliases[node.id]
+            if node.id in BUILTIN_NAMES and node.id not in self.bound:
+                return f"builtins.{node.id}"
+            for module in self.star:  # from sys import *: a name the file never binds is the module's
+                if node.id not in self.bound and (is_kit(module) or qualified_rule(f"{module}.{node.id}")):
+                    return f"{module}.{node.id}"
+            return None
+        if isinstance(node, ast.Attribute):
+            base = self.resolve_name(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    # --- the rules
+
+    def visit(self, node, parent, at):
+        line = at or getattr(node, "lineno", None)
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.check_qualified(alias.name, line)
+                self.check_identifier(alias.name.split(".")[-1], line, probe=False)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 0:
+                self.check_qualified(module, line)
+            for alias in node.names:
+                if alias.name != "*":
+                    if node.level == 0:
+                        self.check_qualified(f"{module}.{alias.name}", line)
+                    self.check_identifier(alias.name, line, probe=not self.imported_from_elsewhere(module))
+        elif isinstance(node, ast.Name):
+            self.check_identifier(node.id, line, probe=isinstance(node.ctx, ast.Load) and node.id not in self.bound)
+            if node.id == "autograder":
+                self.flag(line, "kit", "uses the grader's own package (autograder)")
+            if (node.id in HIDERS and isinstance(node.ctx, ast.Load) and node.id not in self.bound
+                    and node.id not in self.aliases and not (isinstance(parent, ast.Call) and parent.func is node)):
+                self.flag(line, "dynamic", f"passes {node.id}() around as a value, which hides what it reaches")
+            if self.outermost(node, parent):
+                self.check_qualified(self.resolve(node), line)
+        elif isinstance(node, ast.Attribute):
+            receiver = self.resolve(node.value)
+            self.check_identifier(node.attr, line, probe=receiver is None and node.attr not in self.bound)
+            if node.attr == "autograder":
+                self.flag(line, "kit", "uses the grader's own package (autograder)")
+            if self.outermost(node, parent):
+                self.check_qualified(self.resolve(node), line)
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.check_assignment(receiver, node.attr, line)
+                if node.attr == "__class__":
+                    self.flag(line, "assign", "changes an object's class (x.__class__ = ...), so it behaves as "
+                                              "another type while the grader checks it")
+        elif isinstance(node, ast.Constant):
+            self.check_text(node.value, line)
+        elif isinstance(node, ast.BinOp) or isinstance(node, ast.JoinedStr):
+            text = literal_str(node)
+            if text is not None and not isinstance(parent, ast.BinOp):
+                self.check_text(text, line)
+            if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant)
+                    and isinstance(node.left.value, str) and "%c" in node.left.value):
+                self.flag(line, "obfuscation", "builds text from character codes (%c), a way to hide names from a "
+                                               "reader")
+        elif isinstance(node, ast.FormattedValue):
+            spec = node.format_spec
+            if isinstance(spec, ast.JoinedStr) and any(isinstance(v, ast.Constant) and v.value == "c"
+                                                       for v in spec.values):
+                self.flag(line, "obfuscation", "builds text from character codes ({n:c}), a way to hide names from "
+                                               "a reader")
+        elif isinstance(node, ast.Call):
+            self.check_call(node, parent, line)
+        elif isinstance(node, ast.Subscript):
+            self.check_subscript(node, line)
+        elif isinstance(node, ast.ClassDef):
+            for base in node.bases:
+                qn = self.resolve(base)
+                if qn in TENSOR_TYPES:
+                    self.flag(line, "torch_mode", f"defines a tensor type of its own (a subclass of {qn}), which "
+                                                  "can change what torch's operations report")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.check_identifier(node.name, line, probe=False)
+        elif isinstance(node, ast.Global):
+            for name in node.names:
+                if name in CONTRACT:
+                    self.flag(line, "rebind", f"rebinds {name} from inside a function (global {name}), swapping "
+                                              "the stub after the grader has checked the file")
+
+    def imported_from_elsewhere(self, module):
+        """from torch import as_tensor: a name of another library, not the grader's."""
+        return bool(module) and not is_kit(module)
+
+    def outermost(self, node, parent):
+        """The whole of a dotted chain, not its pieces: torch.overrides.X, not torch.overrides."""
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return False
+        return not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
+                    and self.resolve_name(parent.func) == "builtins.getattr")
+
+    def check_identifier(self, name, line, probe):
+        if name in NAMES:
+            self.flag(line, *NAMES[name])
+        if probe and name in self.probe_names:
+            self.flag(line, "probe_name", f"uses {name}, a piece of the grader's own code "
+                                          f"({self.probe_names[name]}), in place of code of its own")
+
+    def check_qualified(self, qn, line):
+        if not qn:
+            return
+        if is_kit(qn):
+            self.flag(line, "kit", f"uses the grader's own code ({qn})")
+            return
+        found = qualified_rule(qn)
+        if found:
+            self.flag(line, *found)
+        last = qn.rsplit(".", 1)[-1]
+        if last in NAMES:
+            self.flag(line, *NAMES[last])
+
+    def check_text(self, value, line):
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if not isinstance(value, str) or len(value) > 4096:
+            return
+        if KIT_STRING.fullmatch(value):
+            self.flag(line, "kit", f"names the grader's own package in a string ({value[:80]!r})")
+        if PROC_STRING.fullmatch(value):
+            self.flag(line, "proc", f"reads or writes {value[:80]!r}, where the process's descriptors and the "
+                                    "grader's own files show")
+        if value in NAMES:
+            self.flag(line, *NAMES[value])
+        if value in self.probe_names and value not in self.bound:
+            self.flag(line, "probe_name", f"names {value}, a piece of the grader's own code "
+                                          f"({self.probe_names[value]}), in a string")
+
+    def check_assignment(self, receiver, attr, line):
+        """receiver.attr = ..., where receiver is a module or class the file imported."""
+        if receiver is None or any(receiver == s or receiver.startswith(s + ".") for s in SETTINGS):
+            return
+        if is_kit(receiver):
+            self.flag(line, "assign", f"replaces {receiver}.{attr} inside the grader's own code")
+        elif receiver.split(".")[0] == "builtins":
+            self.flag(line, "assign", f"replaces {receiver}.{attr}, a built-in shared with the grader's code")
+        else:
+            self.flag(line, "assign", f"replaces {receiver}.{attr} inside {receiver.split('.')[0]}'s own namespace, "
+                                      "so the grader's code would call the replacement too")
+
+    def check_call(self, node, parent, line):
+        func = self.resolve_name(node.func) or self.resolve(node.func)
+        if func in DYNAMIC:
+            index = DYNAMIC[func]
+            arg = node.args[index] if len(node.args) > index else None
+            if arg is not None and not isinstance(arg, ast.Starred):
+                text = literal_str(arg)
+                if text is None:
+                    what = "code" if func in CODE_RUNNERS else "a name"
+                    self.flag(line, "dynamic", f"calls {func.removeprefix('builtins.')}() with {what} built at run "
+                                               "time, which hides what it reaches")
+                elif func in CODE_RUNNERS:
+                    self.read_literal(text, line)
+                elif func in IMPORTS:
+                    self.check_qualified(text, line)
+                elif func in ("builtins.getattr", "builtins.object.__getattribute__", "operator.attrgetter"):
+                    self.check_identifier(text, line, probe=True)
+            elif arg is not None:
+                self.flag(line, "dynamic", f"calls {func.removeprefix('builtins.')}() with arguments built at run "
+                                           "time, which hides what it reaches")
+        if func in SETTERS and node.args:
+            attr = literal_str(node.args[1]) if len(node.args) > 1 else None
+            self.check_assignment(self.resolve(node.args[0]), attr or "<computed>", line)
+        if func in OPENERS or func in ("os.fdopen",):
+            first = node.args[0] if node.args else None
+            if (isinstance(first, ast.Constant) and isinstance(first.value, int) and not isinstance(first.value, bool)) \
+                    or any(k.arg in ("opener", "closefd") for k in node.keywords):
+                self.flag(line, "descriptor", f"opens a raw file descriptor ({func.removeprefix('builtins.')}(<number>)), "
+                                              "the kind of access that can forge the grader's result channel")
+        for keyword_ in node.keywords:
+            if keyword_.arg in ("fileno", "pass_fds"):
+                self.flag(line, "descriptor", f"hands over raw file descriptors ({keyword_.arg}=), the kind of "
+                                              "access that can forge the grader's result channel")
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "decode":
+            base = node.func.value
+            if (isinstance(base, ast.Constant) and isinstance(base.value, bytes)) or (
+                    isinstance(base, ast.Call) and (self.resolve_name(base.func) in ("builtins.bytes",
+                                                                                     "builtins.bytearray")
+                                                    or (isinstance(base.func, ast.Attribute)
+                                                        and base.func.attr == "to_bytes"))):
+                self.flag(line, "obfuscation", "decodes text from bytes at run time, a way to hide names from a reader")
+        if func == "builtins.reversed" and node.args and literal_str(node.args[0]) is not None:
+            self.flag(line, "obfuscation", "reverses a string literal, a way to hide names from a reader")
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "setdefault", "__setitem__"):
+            namespace = self.namespace_of(node.func.value)
+            if namespace:
+                self.check_assignment(namespace, "<entries>", line)
+
+    def namespace_of(self, node):
+        """The module behind vars(module) or module.__dict__, or None."""
+        if isinstance(node, ast.Call) and self.resolve_name(node.func) == "builtins.vars" and node.args:
+            return self.resolve(node.args[0])
+        if isinstance(node, ast.Attribute) and node.attr == "__dict__":
+            return self.resolve(node.value)
+        return None
+
+    def check_subscript(self, node, line):
+        namespace = self.namespace_of(node.value)
+        if namespace:
+            key = literal_str(node.slice)
+            if isinstance(node.ctx, (ast.Store, ast.Del)):
+                self.check_assignment(namespace, key or "<computed>", line)
+            elif key is None:
+                self.flag(line, "dynamic", f"reads {namespace}'s namespace with a key built at run time, which "
+                                           "hides what it reaches")
+        if (literal_str(node.value) is not None and isinstance(node.slice, ast.Slice)
+                and node.slice.step is not None):
+            self.flag(line, "obfuscation", "reverses or scrambles a string literal, a way to hide names from a reader")
+
+    def read_literal(self, text, line):
+        """exec("...") of a literal: read what it runs, reported on the exec line."""
+        if self.depth >= MAX_LITERAL_DEPTH:
+            self.flag(line, "dynamic", "runs code hidden in a string inside a string (exec of exec)")
+            return
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return
+        inner = Scan(self.probe_names, self.depth + 1)
+        inner.aliases, inner.bound, inner.star = dict(self.aliases), set(self.bound), list(self.star)  # it runs here
+        for (_, rule), why in inner.run(tree, line).items():
+            self.flag(line, rule, why)
+
+
+def printable(text, limit=300):
+    """A why may quote the file's own strings (getattr(torch, "...")): no control characters, bounded."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def is_kit(qn):
+    return "autograder" in qn.split(".")
+
+
+# --- files
+
+
+class Unreadable(Exception):
+    """The file cannot be read for review: the message completes "unreadable: ..."."""
+
+
+def scan_source(source, probe_names):
+    """[(line, why)] for one module's text (str, or bytes decoded as Python would). A syntax
+    error is no flag (the grader reports the import error); too deep a nesting is Unreadable."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    except (RecursionError, MemoryError):
+        raise Unreadable("nested too deeply to read") from None
+    except ValueError as error:  # null bytes
+        raise Unreadable(f"not Python text ({error})") from None
+    try:
+        flags = Scan(probe_names).run(tree)
+    except (RecursionError, MemoryError):
+        raise Unreadable("nested too deeply to read") from None
+    return sorted(((line, why) for (line, _), why in flags.items()), key=lambda f: (f[0] or 0, f[1]))
+
+
+def read_python(raw, probe_names):
+    """[(line, why)] for a level file's bytes: decoded as Python decodes it (its coding cookie)."""
+    if b"\0" in raw:
+        raise Unreadable("not Python text (it holds null bytes)")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        name = codecs.lookup(encoding).name
+    except (SyntaxError, LookupError) as error:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Unreadable("its bytes are not valid utf-8 text") from None
+        raise Unreadable(f"its text encoding cannot be read ({error})") from None
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise Unreadable(f"its bytes are not valid {encoding} text") from None
+    flags = scan_source(raw, probe_names)
+    if name not in SAFE_ENCODINGS:
+        flags.insert(0, (1, f"declares the source encoding {encoding}, which can make Python run other text "
+                            "than a reader sees"))
+    return flags
+
+
+def notebook_cells(raw):
+    """[(cell number, source)] of the code cells a notebook's grading runs (as
+    autograder.probe.notebook_code selects them: never grade cells nor the run cell)."""
+    try:
+        notebook = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Unreadable("its bytes are not valid UTF-8 text") from None
+    except (RecursionError, MemoryError):
+        raise Unreadable("nested too deeply to read") from None
+    except ValueError:
+        raise Unreadable("it is not a notebook (not valid JSON)") from None
+    if not isinstance(notebook, dict):
+        raise Unreadable("it is not a notebook (no cells)")
+    cells = notebook.get("cells")
+    if cells is None and isinstance(notebook.get("worksheets"), list) and notebook["worksheets"]:  # version 3
+        sheet = notebook["worksheets"][0]
+        cells = sheet.get("cells") if isinstance(sheet, dict) else None
+    if not isinstance(cells, list):
+        raise Unreadable("it is not a notebook (no cells)")
+    if len(cells) > NOTEBOOK_CELLS:
+        raise Unreadable(f"it has more than {NOTEBOOK_CELLS} cells")
+    out = []
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", cell.get("input"))
+        if isinstance(source, list) and all(isinstance(part, str) for part in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            continue  # the notebook reader refuses such a cell: nothing of it runs
+        metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        meta = metadata.get("nbgrader") if isinstance(metadata.get("nbgrader"), dict) else {}
+        role = metadata.get("autograder") if isinstance(metadata.get("autograder"), dict) else {}
+        if (meta.get("grade") and not meta.get("solution")) or role.get("role") == "run":
+            continue  # never run by the grading: the grader's own cells
+        out.append((number, source))
+    if sum(len(source) for _, source in out) > MAX_CODE_CHARS:
+        raise Unreadable(f"its code cells hold more than {MAX_CODE_CHARS // 1024} KiB of text, too much to read")
+    return out
+
+
+def ipython_transform():
+    """IPython's own cell transform (magics become calls), as the notebook's grading applies it."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except Exception:  # no IPython: the cells are read as plain Python
+        return lambda source: source
+    manager = TransformerManager()
+
+    def transform(source):
+        try:
+            return manager.transform_cell(source)
+        except Exception:
+            return source
+    return transform
+
+
+def read_notebook(raw, probe_names, name):
+    """[(file, line, why)] for a notebook: file is name:cellN, as the grader names a cell's lines."""
+    transform = ipython_transform()
+    flags = []
+    for number, source in notebook_cells(raw):
+        for line, why in scan_source(transform(source), probe_names):
+            flags.append((f"{name}:cell{number}", line, why))
+    return flags
+
+
+def read_file(name, raw, probe_names):
+    """[{"file", "line", "why"}] for one submitted file, at most MAX_FLAGS (+1 saying so)."""
+    try:
+        if name.endswith(".ipynb"):
+            found = read_notebook(raw, probe_names, name)
+        else:
+            found = [(name, line, why) for line, why in read_python(raw, probe_names)]
+    except Unreadable as error:
+        return [{"file": name, "line": None, "why": f"unreadable: {error}"}]
+    except (RecursionError, MemoryError):
+        return [{"file": name, "line": None, "why": "unreadable: nested too deeply to read"}]
+    flags = [{"file": file, "line": line, "why": why} for file, line, why in found[:MAX_FLAGS]]
+    if len(found) > MAX_FLAGS:
+        flags.append({"file": name, "line": None, "why": f"{len(found) - MAX_FLAGS} more flagged lines not listed"})
+    return flags
+
+
+def main():
+    """Child process: stdin {"probe_names": {...}, "files": [[key, name, base64 bytes], ...]}; one
+    JSON line per file on stdout, {"key": ..., "flags": [...]}, as each is read."""
+    limit_memory()
+    request = json.loads(sys.stdin.buffer.read())
+    for key, name, data in request["files"]:
+        flags = read_file(name, base64.b64decode(data), request["probe_names"])
+        sys.stdout.write(json.dumps({"key": key, "flags": flags}) + "\n")
+        sys.stdout.flush()
+
+
+def limit_memory(limit=1 << 30):
+    try:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):  # no such limit here (Windows, some macOS): the deadline still holds
+        pass
+
+
+if __name__ == "__main__":
+    main()

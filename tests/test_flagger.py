@@ -1,0 +1,530 @@
+"""Reaching into the grader is flagged for review: the static flagger (autograder.review) and the
+probe side's borrowed-name guard at import (autograder.probe.run.borrowed_names).
+
+Honest code is never flagged: every catalog entry, the reference, the stubs, the example class
+and the generated notebooks earn no flag. Every hostile file below earns a flag on exactly the
+lines marked `# <-`, with a reason naming what it reached for."""
+
+import ast
+import json
+import os
+import sys
+import textwrap
+import time
+
+import nbformat
+import pytest
+
+from autograder.levels import EXERCISES_DIR, LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
+from autograder.probe.run import CONTRACT, import_level
+from autograder.review import Flag, flag_file, flag_submission, flagger, rules
+from tests.catalog import CORRECT_VARIANTS, MISTAKES, mutate, source_of
+
+STUBS = (EXERCISES_DIR / LEVEL_FILES[1]).read_text()
+MARK = "# <-"
+
+
+def honest_files(folder):
+    """[path] of every honest file: catalog entries, reference, stubs, the example class, notebooks."""
+    paths = []
+    for index, entry in enumerate(MISTAKES + CORRECT_VARIANTS):
+        path = folder / f"catalog{index}" / LEVEL_FILES[entry.level]
+        path.parent.mkdir()
+        path.write_text(source_of(entry))
+        paths.append(path)
+    for name in LEVEL_FILES.values():
+        paths += [SOLUTIONS_DIR / name, EXERCISES_DIR / name]
+    paths += sorted(p for p in (REPO_ROOT / "examples" / "class").rglob("*") if p.is_file())
+    from autograder.authoring.course import level_notebook
+
+    for level, name in LEVEL_FILES.items():
+        path = folder / name.replace(".py", ".ipynb")
+        nbformat.write(level_notebook(level), str(path))
+        paths.append(path)
+    return paths
+
+
+def test_honest_code_is_never_flagged(tmp_path):
+    paths = honest_files(tmp_path)
+    assert len(paths) > len(MISTAKES + CORRECT_VARIANTS) + 50
+    # the example class holds a file that exits the process and one that hangs: neither reaches the grader
+    assert any("os._exit" in p.read_text() for p in paths if p.suffix == ".py")
+    flags = flag_submission(dict(enumerate(paths)))  # one reader for all of them
+    assert flags == [], "honest code flagged:\n" + "\n".join(f"{f.file}:{f.line}: {f.why}" for f in flags)
+
+
+def test_the_grade_cells_are_the_graders_own_and_not_read(tmp_path):
+    from autograder.authoring.course import level_notebook
+
+    notebook = level_notebook(1)
+    assert any("from autograder" in cell.source for cell in notebook.cells), "the grade cells import the kit"
+    path = tmp_path / "level1_manual.ipynb"
+    nbformat.write(notebook, str(path))
+    assert flag_file(path) == []
+
+
+# --- the attack corpus: one small hostile file per rule, modeled on the attacks of the review
+
+ATTACKS = {
+    "rebinds the stubs to the probe side's pieces": ("""
+        def _hook():
+            global make_model, make_loss  # <-
+            from autograder.probe.fixtures import LinearFixture  # <-
+            make_model = lambda: LinearFixture([0.0, 0.0], "cpu")  # <-
+        """, ["rebinds make_model", "grader's own code (autograder.probe.fixtures", "LinearFixture, a piece"]),
+    "the given pieces alone": ("""
+        from autograder.probe.level5_builtins import RecordingLoss as make_loss  # <-
+        """, ["autograder.probe.level5_builtins"]),
+    "a given piece reached by name": ("""
+        def sgd_update(w, lr):
+            return populated_weights(w, lr)  # <-
+        """, ["populated_weights, a piece of the grader's own code (autograder/probe/level1_manual.py)"]),
+    "the registry's data": ("""
+        import autograder.probe.registry as registry  # <-
+        forward = registry.PROBES["level1.forward"]  # <-
+        """, ["autograder.probe.registry"]),
+    "reads the challenge from the stack": ("""
+        import sys
+        def _spy(*args):
+            frame = sys._getframe(1)  # <-
+            while frame is not None:
+                seed = frame.f_locals.get("challenge")  # <-
+                frame = frame.f_back  # <-
+        """, ["sys._getframe()", "f_locals", "f_back"]),
+    "a one-line stub of a grader helper": ("""
+        import importlib
+        def forward(w, x):
+            return importlib.import_module("autograder.probe.tensors").as_tensor(x @ w, "cpu")  # <-
+        """, ["autograder.probe.tensors"]),
+    "a TorchFunctionMode that lies on detach()": ("""
+        from torch.overrides import TorchFunctionMode  # <-
+        class Liar(TorchFunctionMode):  # <-
+            def __torch_function__(self, func, types, args=(), kwargs=None):  # <-
+                return func(*args, **(kwargs or {}))
+        """, ["torch.overrides", "TorchFunctionMode", "defines __torch_function__"]),
+    "a dispatch mode": ("""
+        from torch.utils._python_dispatch import TorchDispatchMode  # <-
+        """, ["torch.utils._python_dispatch"]),
+    "a tensor type of its own": ("""
+        class Sneaky(torch.Tensor):  # <-
+            @classmethod
+            def __torch_dispatch__(cls, func, types, args=(), kwargs=None):  # <-
+                return func(*args, **(kwargs or {}))
+        """, ["subclass of torch.Tensor", "defines __torch_dispatch__"]),
+    "gc": ("""
+        import gc
+        for obj in gc.get_objects():  # <-
+            pass
+        owners = gc.get_referrers(forward)  # <-
+        """, ["gc.get_objects()", "gc.get_referrers()"]),
+    "sys.modules": ("""
+        mods = sys.modules  # <-
+        inputs = mods["autograder.probe.inputs"]  # <-
+        """, ["sys.modules", "sys.modules"]),
+    "inspect's stack": ("""
+        import inspect
+        for info in inspect.stack():  # <-
+            pass
+        here = inspect.currentframe()  # <-
+        """, ["inspect.stack()", "inspect.currentframe()"]),
+    "a trace hook": ("""
+        sys.settrace(lambda frame, event, arg: None)  # <-
+        """, ["trace hook"]),
+    "dunders": ("""
+        forward.__globals__["mse"] = None  # <-
+        everything = ().__class__.__base__.__subclasses__()  # <-
+        __builtins__["print"] = None  # <-
+        mse.__code__ = forward.__code__  # <-
+        cells = forward.__closure__  # <-
+        """, ["__globals__", "__subclasses__", "__builtins__", "__code__", "__closure__"]),
+    "ctypes": ("""
+        import ctypes  # <-
+        ctypes.memmove(0, 0, 0)  # <-
+        """, ["ctypes", "ctypes"]),
+    "/proc": ("""
+        channel = open("/proc/self/fd/3", "wb")  # <-
+        import pathlib
+        root = pathlib.Path("/") / "proc"  # <-
+        """, ["/proc/self/fd/3", "'proc'"]),
+    "descriptor writes": ("""
+        import os
+        os.write(3, b"x")  # <-
+        os.dup2(1, 3)  # <-
+        channel = open(3, "wb")  # <-
+        other = os.fdopen(4, "w")  # <-
+        """, ["os.write", "os.dup2", "open(<number>)", "os.fdopen"]),
+    "assignments into torch and builtins": ("""
+        import builtins
+        import torch.nn.functional as F
+        torch.nn.functional.mse_loss = lambda a, b: (a - b).abs().mean()  # <-
+        F.mse_loss = None  # <-
+        setattr(torch.Tensor, "detach", lambda self: self)  # <-
+        builtins.print = None  # <-
+        vars(torch)["randn"] = torch.zeros  # <-
+        """, ["torch.nn.functional.mse_loss", "torch.nn.functional.mse_loss", "torch.Tensor.detach",
+              "builtins.print", "torch.randn"]),
+    "monkeypatching the loader": ("""
+        import autograder.probe.loader as loader  # <-
+        loader.load_submission = lambda path, level: None  # <-
+        """, ["autograder.probe.loader", "grader's own code"]),
+    "loading files by hand": ("""
+        import importlib.util  # <-
+        spec = importlib.util.spec_from_file_location("stolen", "/tmp/x.py")  # <-
+        sys.meta_path.insert(0, None)  # <-
+        """, ["importlib.util", "spec_from_file_location", "meta_path"]),
+    "names built at run time": ("""
+        name = "mod" + "ules"
+        table = getattr(sys, name)  # <-
+        module = __import__(name)  # <-
+        exec(name)  # <-
+        value = eval(name)  # <-
+        found = object.__getattribute__(sys, name)  # <-
+        """, ["getattr() with a name", "__import__() with a name", "exec() with code", "eval() with code",
+              "object.__getattribute__() with a name"]),
+    "literal names folded": ("""
+        table = getattr(sys, "mod" + "ules")  # <-
+        frame = getattr(sys, "_getframe")(0)  # <-
+        """, ["sys.modules", "sys._getframe()"]),
+    "obfuscated names": ("""
+        import base64  # <-
+        gc_module = __import__(bytes([103, 99]).decode())  # <-
+        text = base64.b64decode("Z2M=")  # <-
+        joined = "".join(map(chr, [103, 99]))  # <-
+        kit = importlib.import_module("redargotua"[::-1])  # <-
+        """, ["base64", "bytes at run time", "base64.b64decode", "builtins.chr", "reverses"]),
+    "the same reached around the rules": ("""
+        import importlib, os, socket
+        from sys import *
+        table = modules  # <-
+        again = importlib.sys.modules  # <-
+        write = os.__dict__["write"]  # <-
+        object.__setattr__(torch, "zeros", torch.ones)  # <-
+        import functools
+        frames = functools.reduce(getattr, ["_get" + "frame"], sys)  # <-
+        text = "%c%c" % (103, 99)  # <-
+        channel = socket.socket(fileno=3)  # <-
+        """, ["sys.modules", "sys.modules", "os.write", "torch.zeros", "passes getattr()", "%c", "fileno="]),
+    "code in an exec literal": ("""
+        exec("import gc\\nfor o in gc.get_objects(): pass")  # <-
+        """, ["gc.get_objects()"]),
+    "a class swapped under the grader": ("""
+        def train_step(model, optimizer, x, y):
+            optimizer.__class__ = object  # <-
+        """, ["__class__"]),
+}
+
+
+def marked_lines(text):
+    return [number for number, line in enumerate(text.splitlines(), 1) if line.rstrip().endswith(MARK)]
+
+
+def attack_file(code):
+    """The untouched stubs, then the attack: what a stub-only submission with hook code looks like."""
+    return STUBS + "\n" + textwrap.dedent(code).lstrip("\n")
+
+
+def test_every_rule_has_an_attack():
+    rules_seen = {rule for rule, _ in rules.NAMES.values()} | {rule for _, rule, _ in rules.QUALIFIED}
+    flagged = set()
+    names = flagger.probe_names()
+    for code, _ in ATTACKS.values():
+        scan = rules.Scan(names)
+        flagged |= {rule for _, rule in scan.run(ast.parse(attack_file(code)))}
+    missing = rules_seen - flagged - {"code"}  # types.FunctionType: below, on its own
+    assert not missing, f"rules without an attack in the corpus: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_an_attack_is_flagged_on_its_lines(name):
+    code, whys = ATTACKS[name]
+    text = attack_file(code)
+    expected = marked_lines(text)
+    flags = rules.read_file("level1_manual.py", text.encode(), flagger.probe_names())
+    by_line = {}
+    for flag in flags:
+        by_line.setdefault(flag["line"], []).append(flag["why"])
+    assert sorted(by_line) == expected, f"{name}: flagged {by_line}, expected lines {expected}"
+    for line, why in zip(expected, whys):
+        assert any(why in text for text in by_line[line]), f"{name}, line {line}: {by_line[line]} lacks {why!r}"
+
+
+def test_the_attack_corpus_through_the_api(tmp_path):
+    """One reader for every attack file, as the grader calls it: each file flagged, each flag a Flag."""
+    files = {}
+    for index, (code, _) in enumerate(ATTACKS.values()):
+        path = tmp_path / f"attack{index}" / "level1_manual.py"
+        path.parent.mkdir()
+        path.write_text(attack_file(code))
+        files[index] = path
+    flags = flag_submission(files)
+    flagged = {(f.file, f.line) for f in flags}
+    for index, path in files.items():
+        assert all(("level1_manual.py", line) in flagged for line in marked_lines(path.read_text())), path
+    assert all(isinstance(f, Flag) and f.why for f in flags)
+    assert flags[0].to_json() == {"file": flags[0].file, "line": flags[0].line, "why": flags[0].why}
+    assert json.loads(json.dumps([f.to_json() for f in flags]))[0].keys() == {"file", "line", "why"}
+
+
+def test_a_function_built_from_raw_code_is_flagged():
+    text = "import types\nf = types.FunctionType(compile('1', 'x', 'eval'), {})\n"
+    whys = [flag["why"] for flag in rules.read_file("level1_manual.py", text.encode(), {})]
+    assert any("builds a function from raw code" in why for why in whys), whys
+
+
+def test_a_hidden_encoding_is_flagged_and_read_as_python_reads_it():
+    # in UTF-7, "+AAo-" is a line break: the import hides in what a reader takes for a comment
+    raw = b"# -*- coding: utf-7 -*-\n# nothing here +AAo-import autograder.probe.inputs\n"
+    flags = rules.read_file("level1_manual.py", raw, {})
+    assert [(f["line"], "utf-7" in f["why"] or "autograder.probe.inputs" in f["why"]) for f in flags] == \
+        [(1, True), (3, True)], flags
+
+
+def test_probe_names_come_from_the_probe_sides_own_definitions():
+    names = flagger.probe_names()
+    for given in ("LinearFixture", "RecordingLoss", "populated_weights", "CountingSGD", "load_submission"):
+        assert given in names, f"{given} missing from {sorted(names)}"
+    # plain words are any program's own; contract names are the student's
+    assert not {"describe", "main", "encode", "plain"} & set(names)
+    assert not set(CONTRACT) & set(names)
+
+
+def test_names_a_file_defines_itself_are_its_own():
+    text = STUBS + "\ndef train_data():\n    return 1\n\nvalue = train_data()\nx = torch.as_tensor([1.0])\n"
+    assert rules.read_file("level1_manual.py", text.encode(), flagger.probe_names()) == []
+
+
+def test_exit_calls_are_not_reaching_into_the_grader():
+    text = "import os, sys\nos._exit(1)\nsys.exit(2)\nimport time\ntime.sleep(1)\n"
+    assert rules.read_file("level3_module.py", text.encode(), flagger.probe_names()) == []
+
+
+# --- notebooks
+
+
+def notebook_with(*cells):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    return notebook
+
+
+def test_a_notebook_cell_is_flagged_with_its_cell_and_line(tmp_path):
+    path = tmp_path / "level1_manual.ipynb"
+    nbformat.write(notebook_with("import torch", "%matplotlib inline\nimport gc\nobjs = gc.get_objects()"), str(path))
+    assert flag_file(path) == [Flag("level1_manual.ipynb:cell2", 3, "reads the grader's objects through "
+                                                                    "gc.get_objects()")]
+
+
+def test_a_notebooks_grade_cell_hides_nothing_that_runs(tmp_path):
+    notebook = notebook_with("import sys\nmods = sys.modules")
+    notebook.cells[0].metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "x", "points": 1}
+    path = tmp_path / "level1_manual.ipynb"
+    nbformat.write(notebook, str(path))
+    assert flag_file(path) == []  # the grading never runs a grade cell
+    notebook.cells[0].metadata["nbgrader"]["solution"] = True
+    nbformat.write(notebook, str(path))
+    assert [f.line for f in flag_file(path)] == [2]
+
+
+# --- bounds: one "unreadable" flag, never a crash or a stall
+
+
+def unreadable(path):
+    began = time.monotonic()
+    flags = flag_file(path)
+    assert time.monotonic() - began < flagger.READ_SECONDS + 5
+    assert len(flags) == 1 and flags[0].why.startswith("unreadable: ") and flags[0].line is None, flags
+    return flags[0].why
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("too large", "x = 1\n" * (flagger.MAX_SOURCE_BYTES // 6 + 1), "larger than"),
+    ("deep unary", "x = " + "-" * 100000 + "1\n", "nested too deeply"),
+    ("deep chain", "x = " + "+".join(["1"] * 100000) + "\n", "nested too deeply"),
+    ("deep attributes", "x = a" + ".b" * 100000 + "\n", "nested too deeply"),
+    ("undecodable", b"x = '\xff\xfe'\n", "not valid utf-8"),
+    ("null bytes", b"x = 1\x00\n", "not Python text"),
+    ("unknown encoding", b"# coding: no-such-codec\nx = 1\n", "encoding"),
+])
+def test_a_file_that_cannot_be_read_is_one_flag(tmp_path, name, content, why):
+    path = tmp_path / "level1_manual.py"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    assert why in unreadable(path)
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("not json", "{", "not valid JSON"),
+    ("deep json", "[" * 100000 + "]" * 100000, "nested too deeply"),
+    ("no cells", "[1, 2]", "no cells"),
+    ("too much code", json.dumps({"cells": [{"cell_type": "code", "source": "x = 1\n" * 50000}]}), "KiB of text"),
+])
+def test_a_notebook_that_cannot_be_read_is_one_flag(tmp_path, name, content, why):
+    path = tmp_path / "level1_manual.ipynb"
+    path.write_text(content)
+    assert why in unreadable(path)
+
+
+def test_a_syntax_error_is_no_flag(tmp_path):
+    """A file that does not parse fails its import, which the grader already reports."""
+    path = tmp_path / "level3_module.py"
+    path.write_text("def forward(self, x)\n    return x\n")
+    assert flag_file(path) == []
+
+
+def test_a_fifo_is_not_waited_on(tmp_path):
+    path = tmp_path / "level1_manual.py"
+    os.mkfifo(path)
+    assert "not a regular file" in unreadable(path)
+
+
+def test_a_stalled_reader_is_cut_off_and_the_other_files_still_read(tmp_path, monkeypatch):
+    stall, honest = tmp_path / "a" / "level1_manual.py", tmp_path / "b" / "level2_dataset.py"
+    for path in (stall, honest):
+        path.parent.mkdir()
+    stall.write_text("x = 1\n")
+    honest.write_text("import gc\ngc.get_objects()\n")
+    real = flagger.run_child
+
+    def slow_on_the_first(files, names):
+        if files[0][1] == "level1_manual.py":  # a reader that never answers on this file
+            monkeypatch.setattr(flagger, "CHILD", [sys.executable, "-c", "import time; time.sleep(60)"])
+        else:
+            monkeypatch.setattr(flagger, "CHILD", [sys.executable, "-I", str(flagger.RULES)])
+        return real(files, names)
+
+    monkeypatch.setattr(flagger, "READ_SECONDS", 2.0)
+    monkeypatch.setattr(flagger, "run_child", slow_on_the_first)
+    began = time.monotonic()
+    flags = flag_submission({1: stall, 2: honest})
+    assert time.monotonic() - began < 15
+    assert [(f.file, f.line) for f in flags] == [("level1_manual.py", None), ("level2_dataset.py", 2)], flags
+    assert "longer than 2 seconds" in flags[0].why
+
+
+def test_a_reader_that_dies_makes_its_file_unreadable(tmp_path, monkeypatch):
+    path = tmp_path / "level1_manual.py"
+    path.write_text("x = 1\n")
+    monkeypatch.setattr(flagger, "CHILD", [sys.executable, "-c", "import os; os._exit(3)"])
+    assert "exit status 3" in unreadable(path)
+
+
+# --- the probe side's tripwire: contract names that reach the grader's code through a wrapper
+
+
+def submission(tmp_path, code, level=1):
+    path = tmp_path / LEVEL_FILES[level]
+    path.write_text(mutate(level, {}) + "\n" + textwrap.dedent(code))
+    return import_level(level, path)
+
+
+WRAPPED = {
+    "bound directly": "from autograder.probe.tensors import describe as forward",
+    "partial": "import functools\nfrom autograder.probe import tensors\nforward = functools.partial(tensors.describe)",
+    "lambda over a module": "from autograder.probe import tensors as t\nforward = lambda w, x: t.describe(x @ w)",
+    "closure": ("from autograder.probe.level1_manual import populated_weights\n"
+                "def wrap(helper):\n    def sgd_update(w, lr):\n        return helper(w, lr)\n    return sgd_update\n"
+                "sgd_update = wrap(populated_weights)"),
+    "default argument": ("from autograder.probe.tensors import describe\n"
+                         "def forward(w, x, _helper=describe):\n    return _helper(x @ w)"),
+    "a helper of its own in between": ("from autograder.probe.tensors import describe as _d\n"
+                                       "def _mine(t):\n    return _d(t)\ndef forward(w, x):\n    return _mine(x @ w)"),
+    "a bound method": "from autograder.probe.tensors import WarningLog\nforward = WarningLog().__enter__",
+    "a hook table": ("from autograder.probe import fixtures\nHOOKS = {'data': fixtures.train_tensors}\n"
+                     "def make_data(samples=1000, device='cpu'):\n    return HOOKS['data'](device)"),
+    "functools.wraps": ("import functools\nfrom autograder.probe.tensors import describe\n"
+                        "@functools.wraps(describe)\ndef forward(w, x):\n    return x @ w\n"
+                        "forward.__wrapped__ = describe"),
+}
+
+
+@pytest.mark.parametrize("name", WRAPPED)
+def test_a_grader_helper_behind_a_wrapper_is_refused(tmp_path, name):
+    module, error = submission(tmp_path, WRAPPED[name])
+    assert module is None and error["diagnosis"] == "borrowed_from_grader", (name, error)
+    assert "level1_manual.py:" in error["message"] and "grader's own code" in error["message"]
+
+
+def test_a_class_whose_methods_call_the_grader_is_refused(tmp_path):
+    code = ("from autograder.probe.fixtures import LinearFixture\n"
+            "class CustomLinearModel(torch.nn.Module):\n    def __init__(self, num_parameters=2):\n"
+            "        super().__init__()\n        self.inner = LinearFixture([0.0, 0.0], 'cpu')\n"
+            "    def forward(self, x):\n        return self.inner(x)\n")
+    module, error = submission(tmp_path, code, level=4)
+    assert error and "CustomLinearModel" in error["message"], error
+    code = ("from autograder.probe.tensors import CountingSGD\n"
+            "class Opt:\n    make = staticmethod(CountingSGD)\n"
+            "def make_optimizer(model, lr=0.01):\n    return Opt.make(model.parameters(), lr=lr)\n")
+    module, error = submission(tmp_path, code, level=4)
+    assert error and "make_optimizer" in error["message"], error
+    code = ("from autograder.probe import fixtures\n"
+            "class RandomData(Dataset):\n    tensors = fixtures.train_tensors\n")
+    module, error = submission(tmp_path, code, level=2)
+    assert error and "RandomData" in error["message"], error
+    code = "from autograder.probe.fixtures import LinearFixture\nclass CustomLinearModel(LinearFixture):\n    pass\n"
+    module, error = submission(tmp_path, code, level=3)
+    assert error and "CustomLinearModel" in error["message"], error
+
+
+def test_honest_files_import_with_the_tripwire_on(tmp_path):
+    for folder in (SOLUTIONS_DIR, EXERCISES_DIR):
+        for level, name in LEVEL_FILES.items():
+            module, error = import_level(level, folder / name)
+            assert error is None, (folder, level, error)
+    for index, entry in enumerate(CORRECT_VARIANTS):
+        path = tmp_path / f"v{index}" / LEVEL_FILES[entry.level]
+        path.parent.mkdir()
+        path.write_text(source_of(entry))
+        module, error = import_level(entry.level, path)
+        assert error is None, (entry.name, error)
+
+
+def test_a_why_quoting_the_files_own_text_stays_one_clean_line():
+    text = 'import autograder\nx = getattr(autograder, "\\x1b[2J\\n' + "y" * 1000 + '")\n'
+    flags = rules.read_file("level1_manual.py", text.encode(), {})
+    assert [f["line"] for f in flags] == [1, 2], flags
+    assert all(why.isprintable() and len(why) <= 300 for why in (f["why"] for f in flags)), flags
+
+
+HONEST_EXTRAS = """
+import json
+import logging
+import os
+import pickle
+import random
+import time
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+warnings.filterwarnings("ignore")
+logging.basicConfig(level=logging.INFO)
+torch.manual_seed(0)
+np.random.seed(0)
+random.seed(0)
+torch.backends.cudnn.deterministic = True
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.set_printoptions(precision=3)
+device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def report(losses, folder="runs"):
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "losses.json"), "w") as handle:
+        json.dump([float(x) for x in losses], handle)
+    with open(os.path.join(folder, "losses.pkl"), "wb") as handle:
+        pickle.dump(losses, handle)
+    started = time.time()
+    plt.plot(losses)
+    plt.savefig(os.path.join(folder, "losses.png"))
+    logging.info("plotted in %.2f s", time.time() - started)
+    print(f"final loss {losses[-1]:.3g}", type(losses).__name__, getattr(losses, "shape", None))
+    train_data = torch.as_tensor(losses)
+    stacked = torch.stack([train_data, train_data])
+    return stacked.sum().item(), sys.argv[1:]
+"""
+
+
+def test_what_students_add_around_the_stubs_is_not_flagged():
+    """Seeds, torch's switches, plots, logs, files of their own, getattr with a literal name."""
+    text = (SOLUTIONS_DIR / LEVEL_FILES[1]).read_text() + HONEST_EXTRAS
+    assert rules.read_file("level1_manual.py", text.encode(), flagger.probe_names()) == []
