@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograder import __version__
 from autograder.errors import UsageError
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
 
@@ -17,6 +18,7 @@ LEVELS_HELP = ("the assignment's levels: only these are scored and reported (def
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder",
                                      description="Grade the five-level PyTorch linear regression kit.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade a folder of level files, or one level file")
@@ -158,6 +160,18 @@ def writable_folder(value, option):
     return path
 
 
+def outside_submission(target, submission, option):
+    """What the grader writes never lands in the submission it grades (it would overwrite or add to the
+    student's files, and a later grade would read them)."""
+    folder = Path(submission).resolve()
+    folder = folder if folder.is_dir() else folder.parent
+    where = Path(target).resolve()
+    if where == folder or folder in where.parents:
+        raise UsageError(f"{option} {target}: inside the submission being graded ({submission}); write it "
+                         "somewhere outside the student's folder")
+    return target
+
+
 def writable_file(value, option):
     path = Path(value)
     if path.is_dir():
@@ -176,9 +190,9 @@ def run_grade(args):
     levels = levels_for(args.path, args.levels)
     require_level_files(args.path, levels)
     if args.feedback:
-        writable_folder(args.feedback, "--feedback")
+        outside_submission(writable_folder(args.feedback, "--feedback"), args.path, "--feedback")
     if args.gradescope:
-        writable_file(args.gradescope, "--gradescope")
+        outside_submission(writable_file(args.gradescope, "--gradescope"), args.path, "--gradescope")
     try:
         limits = limits_from(args)
         require_sandbox(limits)

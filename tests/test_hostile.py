@@ -70,6 +70,7 @@ def attacks(submissions, out, grader_cwd):
     }
 
 
+FLAGGED = {"patches_comparisons", "lying_objects"}
 HONEST = {
     "honest_full": (REFERENCE, FULL),
     "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - 3 - 2),
@@ -113,7 +114,12 @@ def test_hostile_batch(tmp_path):
     for name, (_, most) in students.items():
         level1 = reports[name]["levels"][0]["score"]
         assert level1 <= most, (name, level1, reports[name]["checks"])
-        assert float(rows[name]["score"]) == reports[name]["score"]
+        if reports[name]["status"] == "flagged":  # held for review: no score posted
+            assert rows[name]["score"] == "" and rows[name]["status"] == "flagged", name
+        else:
+            assert float(rows[name]["score"]) == reports[name]["score"]
+    # the attacks that patch torch or subclass Tensor are read before they run and held for review
+    assert {name for name, report in reports.items() if report["status"] == "flagged"} == FLAGGED
     # every attack that fails by itself, the grader still reports; the honest get exactly their due
     assert reports["honest_full"]["score"] == FULL
     for name in HONEST:

@@ -224,7 +224,8 @@ def test_classmates_and_the_grader_are_out_of_reach(mode):
             continue
         failed = [c["message"][:300] for c in reports[name]["checks"] if not c["passed"] and c["level"] == 1]
         assert level1 == FULL, (name, failed)
-        assert rows[name]["status"] == "graded"
+        # the one that imports the grader's package to look around is read before it runs, and held
+        assert rows[name]["status"] == ("flagged" if name == "looks_like_a_laptop" else "graded"), name
     hog = reports["memory_as_a_whole"]
     assert hog["levels"][0]["score"] == 0, hog["checks"][0]
     assert "memory limit" in hog["checks"][0]["message"], hog["checks"][0]["message"]

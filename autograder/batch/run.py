@@ -141,7 +141,7 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
     write_grades_csv(out / "grades.csv", students, all_reports, levels)
     for student in students:  # a student graded before feedback pages existed gets one now
         if (student in result.reports or student in result.flagged) and not (out / "feedback" / student / "index.html").is_file():
-            feedback_page(result.reports[student], out / "feedback" / student)
+            feedback_page(all_reports[student], out / "feedback" / student)
     write_class_report(out, result.reports, summarize(result.reports), levels, result.flagged)
     return result
 

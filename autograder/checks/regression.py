@@ -228,7 +228,7 @@ def judge_training(got, want, device, what, names=("w[0] (bias)", "w[1]"), batch
                       "diverged")
     if np.allclose(weights, start):
         raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs the weights are still the starting values "
-                      f"{start.tolist()}: no update ever changed them. The check of the update step above "
+                      f"{np.round(start, 3).tolist()}: no update ever changed them. The check of the update step above "
                       "says why (an update that never runs or finds no gradient, or one that changes another "
                       "tensor than the one the model holds).", "not_updated")
     before, flat, starts, sizes = recorded_run(got, what, batches)
@@ -288,7 +288,7 @@ def judge_training(got, want, device, what, names=("w[0] (bias)", "w[1]"), batch
         reference = (want or {}).get("weights")
         reached = f" (the reference reaches {reference[i]:.6g})" if isinstance(reference, list) and len(reference) == 2 \
             else ""
-        raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs from {start.tolist()}, {names[i]} is "
+        raise Problem(f"{what}: after {CONVERGENCE_EPOCHS} epochs from {np.round(start, 3).tolist()}, {names[i]} is "
                       f"{weights[i]:.5g}; expected {TRUE_WEIGHTS[i]:g} within {CONVERGENCE_TOLERANCE:g}"
                       f"{reached}. Learned {np.round(weights, 4).tolist()}.", "not_converged")
     return passed(f"every one of the {len(before)} steps is the SGD step on the batch it drew; converged in "

@@ -1,13 +1,17 @@
 """The probe side: the program that runs inside a student's sandbox. It never judges.
 
 Started as `python -I -c BOOT` by autograder.sandbox.runner (the judge side), with the request
-(plain JSON) on stdin and the result channel on stdout. Before any student code runs it moves the channel to a
-private descriptor, points stdin, stdout and stderr at /dev/null, takes its resource limits,
-imports torch and the probes, and says hello. Then, for each step the grader asked for, in
-order: import a level file (notebooks are turned into code here, under the sandbox's limits) or
-run one probe, and send the plain result. Nothing the reference solution holds is in here.
+(one frame of plain JSON) on one descriptor and the result channel on another (stdin and stdout
+without a sandbox). Before any student code runs it moves both to private descriptors, points
+stdin, stdout and stderr at /dev/null, reads the request, takes its resource limits, imports
+torch and the probes, and says hello; it then waits for the grader to close the request pipe,
+which the grader does once it has stopped reading the sandbox's stderr. Then, for each step the
+grader asked for, in order: import a level file (notebooks are turned into code here, under the
+sandbox's limits) or run one probe, and send the plain result. Nothing the reference solution
+holds is in here.
 """
 
+import fcntl
 import json
 import os
 import resource
@@ -17,33 +21,55 @@ import sys
 MAX_REQUEST = 1 * 2**20
 
 
-def boot_command(kit_parent):
+def boot_command(kit_parent, request_fd=0, channel_fd=1):
     """The -c program that starts main() with the kit importable from kit_parent, before anything else."""
     return (f"import sys; sys.path.insert(0, {str(kit_parent)!r}); "
-            "from autograder.probe.child import main; main()")
+            f"from autograder.probe.child import main; main({int(request_fd)}, {int(channel_fd)})")
 
 
-def read_request():
+def _read_exactly(fd, count):
     data = b""
-    while len(data) <= MAX_REQUEST:
-        chunk = os.read(0, 65536)
+    while len(data) < count:
+        chunk = os.read(fd, count - len(data))
         if not chunk:
-            break
+            raise EOFError("the request ended early")
         data += chunk
-    return json.loads(data[:MAX_REQUEST])
+    return data
 
 
-def take_channel():
-    """The channel becomes a descriptor no child process inherits; 0, 1 and 2 lead nowhere."""
-    channel = os.dup(1)  # os.dup makes it non-inheritable
+def read_request(fd):
+    from autograder.probe.protocol import HEADER
+
+    (length,) = HEADER.unpack(_read_exactly(fd, HEADER.size))
+    if length > MAX_REQUEST:
+        raise ValueError(f"a request of {length} bytes")
+    return json.loads(_read_exactly(fd, length))
+
+
+def wait_for_start(fd):
+    """Until the grader closes the request pipe: by then it reads nothing the sandbox writes but
+    the result channel."""
+    while os.read(fd, 4096):
+        pass
+    os.close(fd)
+
+
+def take_descriptors(request_fd, channel_fd):
+    """The request and the channel move to descriptors no child process inherits, and their
+    originals are closed (reopened through /proc, they would lead to the grader's pipes); 0, 1 and
+    2 lead nowhere. (request, channel)."""
+    moved = [fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 3) for fd in (request_fd, channel_fd)]  # not 0-2: see below
+    for fd in {request_fd, channel_fd} - {0, 1, 2}:
+        os.close(fd)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    os.close(null)
+    if null > 2:
+        os.close(null)
     sys.stdin = open(os.devnull)
     sys.stdout = open(os.devnull, "w")
     sys.stderr = open(os.devnull, "w")
-    return channel
+    return moved
 
 
 def limit(kind, value):
@@ -74,13 +100,13 @@ def warm_up():
     (torch.ones(2, device="meta") * 2).sum()
 
 
-def main():
+def main(request_fd=0, channel_fd=1):
     from autograder.probe.protocol import write_frame
 
     errors = os.dup(2)  # until the hello, a failure is the grader's: it goes to the grader's log
     try:
-        request = read_request()
-        channel = take_channel()
+        request_fd, channel = take_descriptors(request_fd, channel_fd)
+        request = read_request(request_fd)
         take_limits(request["limits"])
         os.chdir(request["workdir"])
 
@@ -97,6 +123,7 @@ def main():
         os._exit(1)
     os.close(errors)
     write_frame(channel, {"hello": 1})
+    wait_for_start(request_fd)
     run_steps(request, lambda event: write_frame(channel, event))
     write_frame(channel, {"done": True})
     os._exit(0)  # no interpreter teardown: student objects' __del__ must not run after the results

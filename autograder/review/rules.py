@@ -56,7 +56,25 @@ NAMES = {
                     "SourceFileLoader")},
     "maketrans": ("obfuscation", "translates characters at run time (str.maketrans), a way to hide names from a "
                                  "reader"),
+    "copy_context": ("context", "copies the context variables (contextvars.copy_context()), where the grader keeps "
+                                "its run's secret challenge"),
+    "_context": ("context", "reads a task's or callback's context (_context), where the grader keeps its run's "
+                            "secret challenge"),
+    "hooks_dict_ref": ("hooks", "reaches torch's private hook tables (hooks_dict_ref), where the grader's recorders "
+                                "of forward() and backward() are kept"),
+    **{name: ("hooks", f"installs a hook on every module or optimizer of the process ({name}), the grader's "
+                       "included") for name in (
+        "register_module_forward_hook", "register_module_forward_pre_hook", "register_module_backward_hook",
+        "register_module_full_backward_hook", "register_module_full_backward_pre_hook",
+        "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+        "register_module_parameter_registration_hook", "register_optimizer_step_pre_hook",
+        "register_optimizer_step_post_hook")},
 }
+# torch's private hook tables (t._backward_hooks, model._forward_hooks, torch.nn.modules.module._global_forward_hooks)
+# and a tensor's private graph node: where the grader's recorders live
+HOOK_TABLE = re.compile(r"_\w*hooks?(?:_\w*)?|_grad_fn")
+HOOK_WHY = ("hooks", "reads or changes torch's private hook tables ({name}), where the grader's recorders of "
+                     "forward() and backward() are kept")
 
 # Qualified names (after following imports and aliases): (prefix, rule, why); {qn} is the name seen.
 QUALIFIED = [
@@ -65,6 +83,12 @@ QUALIFIED = [
     ("threading.settrace", "frames", NAMES["settrace"][1]),
     ("threading.setprofile", "frames", NAMES["setprofile"][1]),
     ("inspect.stack", "frames", f"{FRAMES} through inspect.stack()"),
+    ("inspect.getmodule", "modules", "finds the module an object comes from (inspect.getmodule), the grader's own "
+                                     "modules included"),
+    ("inspect.getclosurevars", "dunder", "reads the module namespace and closure a function sees "
+                                         "(inspect.getclosurevars), where the grader's objects can be read"),
+    *[(name, "context", "uses the context variables ({qn}), where the grader keeps its run's secret challenge")
+      for name in ("contextvars", "_contextvars")],
     ("inspect.trace", "frames", f"{FRAMES} through inspect.trace()"),
     ("inspect.getouterframes", "frames", f"{FRAMES} through inspect.getouterframes()"),
     ("inspect.getinnerframes", "frames", f"{FRAMES} through inspect.getinnerframes()"),
@@ -86,7 +110,7 @@ QUALIFIED = [
     *[(name, "loader", "loads code by hand ({qn}) instead of importing it, the way files outside the submission "
                        "(the grader's, the reference) are reached")
       for name in ("importlib.util", "importlib.machinery", "importlib._bootstrap", "importlib._bootstrap_external",
-                   "runpy", "zipimport", "pkgutil", "imp")],
+                   "runpy", "zipimport", "pkgutil", "imp", "pydoc")],
     *[(name, "code", "builds a function from raw code ({qn}), which hides what it runs")
       for name in ("types.FunctionType", "types.CodeType", "types.LambdaType")],
     *[(name, "obfuscation", "decodes text at run time ({qn}), a way to hide names from a reader")
@@ -95,11 +119,19 @@ QUALIFIED = [
                    "pickle.loads", "pickle.load")],
 ]
 
-# Calls whose argument at this index must be a literal: a computed one hides what they reach.
-DYNAMIC = {"builtins.getattr": 1, "builtins.setattr": 1, "builtins.delattr": 1, "builtins.__import__": 0,
-           "importlib.import_module": 0, "importlib.__import__": 0, "operator.attrgetter": 0,
-           "builtins.object.__getattribute__": 1, "builtins.object.__setattr__": 1, "builtins.type.__setattr__": 1,
-           "inspect.getattr_static": 1, "builtins.exec": 0, "builtins.eval": 0, "builtins.compile": 0}
+# Calls whose argument at this position (or passed by one of these keywords) must be a literal: a
+# computed one hides what they reach.
+DYNAMIC = {"builtins.getattr": (1, ("name",)), "builtins.setattr": (1, ("name",)),
+           "builtins.delattr": (1, ("name",)), "builtins.__import__": (0, ("name",)),
+           "importlib.import_module": (0, ("name",)), "importlib.__import__": (0, ("name",)),
+           "operator.attrgetter": (0, ("attr",)), "operator.methodcaller": (0, ("name",)),
+           "builtins.object.__getattribute__": (1, ("name",)), "builtins.object.__setattr__": (1, ("name",)),
+           "builtins.type.__setattr__": (1, ("name",)), "builtins.type.__getattribute__": (1, ("name",)),
+           "inspect.getattr_static": (1, ("attr", "name")), "builtins.exec": (0, ("source", "code", "object")),
+           "builtins.eval": (0, ("source", "expression", "code")), "builtins.compile": (0, ("source",))}
+# More arguments of those calls that name what they reach: a module's fromlist, import_module's package
+MORE_NAMES = {"builtins.__import__": (3, "fromlist"), "importlib.__import__": (3, "fromlist"),
+              "importlib.import_module": (1, "package")}
 SETTERS = ("builtins.setattr", "builtins.delattr", "builtins.object.__setattr__", "builtins.type.__setattr__")
 # builtins that hide what they reach when passed around as values: reduce(getattr, names, sys)
 HIDERS = ("getattr", "setattr", "delattr", "__import__", "exec", "eval", "compile")
@@ -107,9 +139,15 @@ IMPORTS = ("builtins.__import__", "importlib.import_module", "importlib.__import
 CODE_RUNNERS = ("builtins.exec", "builtins.eval", "builtins.compile")
 OPENERS = ("builtins.open", "io.open", "io.FileIO", "_io.FileIO", "_io.open")
 SETTINGS = ("torch.backends",)  # torch's switches (cudnn.deterministic = True) are meant to be assigned
+# The namespaces an assignment must leave alone: those the grader's own code runs with in the same process
+# (torch, the interpreter's own modules, the random generators the probes seed, the kit). Other libraries'
+# options (pd.options.display.max_rows = 10, plt.rcParams[...]) are the file's to set.
+GUARDED = ("torch", "builtins", "sys", "gc", "importlib", "random", "_random", "numpy.random", "os", "posix", "io",
+           "_io", "warnings", "_warnings", "contextvars", "_contextvars", "threading", "_thread", "inspect", "types",
+           "struct", "signal", "traceback", "operator", "functools")
 TENSOR_TYPES = ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.nn.parameter.Buffer")
 SAFE_ENCODINGS = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso8859-15", "cp1252"}
-KIT_STRING = re.compile(r"autograder(?:\.[A-Za-z_]\w*)*|.*\bautograder(?:\.[A-Za-z_]|[/\\]).*", re.S)
+KIT_STRING = re.compile(r"autograder(?:\.[A-Za-z_]\w*)*|.*\bautograder(?:\.[A-Za-z_]|[/\\]).*", re.S | re.I)
 PROC_STRING = re.compile(r"(?:/proc(?:/.*)?|proc|/dev/fd(?:/.*)?|/dev/std(?:in|out|err))", re.S)
 BUILTIN_NAMES = frozenset(dir(builtins))
 

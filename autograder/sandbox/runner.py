@@ -9,7 +9,6 @@ sandbox carries on with the steps left. A sandbox that fails before its hello ne
 code: that is the grader's failure, retried, and reported as "not graded", never as a score.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -24,7 +23,7 @@ from typing import Optional
 from autograder.checks import checks_for_level
 from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
 from autograder.levels import LEVEL_FILES
-from autograder.probe.protocol import Budget, FrameReader, ProtocolError
+from autograder.probe.protocol import Budget, FrameReader, ProtocolError, encode
 from autograder.probe.registry import level_of
 from autograder.sandbox import caps, jail
 
@@ -86,7 +85,8 @@ def clean_error(error):
     where = error.get("where")
     if isinstance(where, dict):
         line = where.get("line")
-        where = {"file": _text(where.get("file"), 300), "line": line if isinstance(line, int) else None,
+        line = line if type(line) is int and 0 <= line < 10**9 else None  # not a bool, not 4,000 digits
+        where = {"file": _text(where.get("file"), 300), "line": line,
                  "code": _text(where.get("code"), 300), "function": _text(where.get("function"), 100)}
     else:
         where = None
@@ -94,7 +94,9 @@ def clean_error(error):
     cleaned = {"type": _text(kind, 100) if kind is not None else None, "message": _text(error.get("message")),
                "where": where}
     diagnosis = error.get("diagnosis")
-    if diagnosis in SANDBOX_DIAGNOSES:  # any other code would be the student's word for their own grade
+    # any other code would be the student's word for their own grade; a list or a dict would not even
+    # hash, and `in` a set would raise here, in the grader
+    if isinstance(diagnosis, str) and diagnosis in SANDBOX_DIAGNOSES:
         cleaned["diagnosis"] = diagnosis
     if error.get("plain") is True:
         cleaned["plain"] = True
@@ -162,6 +164,7 @@ class Attempts:
         self.device, self.limits, self.deadlines, self.challenge = device, limits, deadlines, challenge
         self.results, self.load_errors, self.budget = {}, {}, Budget()
         self.infra_failures = []
+        self.child_fds = (0, 1)  # the child's request and channel descriptors, chosen per attempt
 
     def seconds(self, step):
         return self.deadlines.get(step, self.limits.check_seconds)
@@ -189,11 +192,12 @@ class Attempts:
 
     def argv(self, caps_):
         if self.limits.sandbox:
-            argv = jail.command({name: self.home / name for name in self.homes.values()}, self.workdir, self.device)
+            argv = jail.command({name: self.home / name for name in self.homes.values()}, self.workdir, self.device,
+                                *self.child_fds)
         else:  # the instructor's explicit choice: a plain child process, no namespaces
             from autograder.probe.child import boot_command
 
-            argv = [sys.executable, "-I", "-c", boot_command(jail.kit_package().parent)]
+            argv = [sys.executable, "-I", "-c", boot_command(jail.kit_package().parent, *self.child_fds)]
         joins = caps_.join_files()
         if joins:  # join the cgroups before bwrap starts, so nothing it starts escapes them
             script = ('n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 97; shift; n=$((n-1)); done; '
@@ -215,26 +219,27 @@ class Attempts:
         if _stopping.is_set():
             raise NotGraded("grading was stopped")
         caps_ = caps.make_caps(self.limits.memory_mb)
-        errors = open(self.workdir / "stderr.txt", "w+b")
+        pipes = _Pipes()
         proc = None
         try:
             env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-            if not self.limits.sandbox:
+            if self.limits.sandbox:  # bwrap's own 0, 1 and 2 stay open in its pid 1, which student code can reach
+                self.child_fds = (pipes.request_r, pipes.channel_w)
+                stdio = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "pass_fds": self.child_fds}
+            else:
                 env.update(HOME=str(self.home), TMPDIR=str(self.home), OMP_NUM_THREADS="1",
                            PYTHONDONTWRITEBYTECODE="1")
+                self.child_fds = (0, 1)
+                stdio = {"stdin": pipes.request_r, "stdout": pipes.channel_w}
             with _live_lock:  # registered before kill_all can miss it
                 if _stopping.is_set():
                     raise NotGraded("grading was stopped")
-                proc = subprocess.Popen(self.argv(caps_), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=errors, cwd=self.home, env=env, start_new_session=True,
-                                        close_fds=True)
+                proc = subprocess.Popen(self.argv(caps_), stderr=pipes.errors_w, cwd=self.home, env=env,
+                                        start_new_session=True, close_fds=True, **stdio)
                 _live.add(proc)
-            try:
-                proc.stdin.write(json.dumps(self.request(steps, caps_)).encode())
-                proc.stdin.close()
-            except OSError:
-                pass
-            self.follow(proc, steps, caps_, errors)
+            pipes.close_child_ends()
+            pipes.send(encode(self.request(steps, caps_)))
+            self.follow(proc, steps, caps_, pipes)
         finally:
             if proc is not None:
                 _kill(proc)
@@ -242,15 +247,18 @@ class Attempts:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     pass
-                proc.stdout.close()
                 with _live_lock:
                     _live.discard(proc)
+            pipes.close()
             caps_.close()
-            errors.close()
 
-    def follow(self, proc, steps, caps_, errors):
-        reader = FrameReader(proc.stdout.fileno(), self.budget)
-        tick = (lambda: caps_.watch(proc.pid))
+    def follow(self, proc, steps, caps_, pipes):
+        reader, errors = FrameReader(pipes.channel_r, self.budget), pipes.errors
+
+        def tick():
+            caps_.watch(proc.pid)
+            errors.drain()
+
         deadline = time.monotonic() + self.limits.startup_seconds
         hello = False
         pending = list(steps)
@@ -275,10 +283,10 @@ class Attempts:
                 except subprocess.TimeoutExpired:
                     code = None
                 if not hello:
-                    errors.seek(0)
-                    text = errors.read(4000).decode(errors="replace").strip().splitlines()
+                    errors.drain()
+                    line = errors.last_line()
                     return self.infra(f"the sandbox ended before starting (exit {code}"
-                                      + (f": {text[-1][:300]}" if text else "") + ")")
+                                      + (f": {line}" if line else "") + ")")
                 if caps_.memory_exceeded():
                     return self.charge(pending[0], "out_of_memory",
                                        f"used more than the memory limit ({self.limits.memory_mb} MB)",
@@ -289,6 +297,7 @@ class Attempts:
                 if event != {"hello": 1}:
                     return self.infra("the sandbox spoke before starting")
                 hello = True
+                pipes.start()
             elif event.get("id") != pending[0] or "result" not in event:
                 return self.charge(pending[0], "protocol", "sent the grader a result it did not ask for",
                                    "(output written to the grader's channel?)")
@@ -326,6 +335,76 @@ class Attempts:
         self.infra_failures.append(why)
         if len(self.infra_failures) >= INFRA_ATTEMPTS:
             raise NotGraded(f"the grader could not start a sandbox ({why})")
+
+
+class _Pipes:
+    """One sandbox's three pipes: the request (grader to child), the result channel and bwrap's
+    stderr (child to grader). The child's ends are closed here once it has started."""
+
+    def __init__(self):
+        self.request_r, self.request_w = os.pipe()
+        self.channel_r, self.channel_w = os.pipe()
+        errors_r, self.errors_w = os.pipe()
+        self.errors = StartupErrors(errors_r)
+
+    def _close(self, *names):
+        for name in names:
+            fd = getattr(self, name)
+            if fd is not None:
+                setattr(self, name, None)
+                os.close(fd)
+
+    def close_child_ends(self):
+        self._close("request_r", "channel_w", "errors_w")
+
+    def send(self, data):
+        """The whole request; a child that died early is seen by follow()."""
+        try:
+            while data:
+                data = data[os.write(self.request_w, data):]
+        except OSError:
+            pass
+
+    def start(self):
+        """At the hello: stop reading stderr (later writes there fail with EPIPE), then let the
+        child run student code (it waits for the request pipe's end of file)."""
+        self.errors.close()
+        self._close("request_w")
+
+    def close(self):
+        self.close_child_ends()
+        self._close("request_w", "channel_r")
+        self.errors.close()
+
+
+class StartupErrors:
+    """bwrap's stderr (and the child's until its hello), read without blocking until the hello, at
+    most LIMIT bytes, then closed: anything in the sandbox that writes there later gets EPIPE."""
+
+    LIMIT = 4000
+
+    def __init__(self, fd):
+        self.fd, self.data = fd, bytearray()
+        os.set_blocking(fd, False)
+
+    def drain(self):
+        while self.fd is not None and len(self.data) < self.LIMIT:
+            try:
+                chunk = os.read(self.fd, self.LIMIT - len(self.data))
+            except BlockingIOError:
+                return
+            if not chunk:
+                return
+            self.data += chunk
+
+    def last_line(self):
+        lines = self.data.decode(errors="replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def close(self):
+        if self.fd is not None:
+            fd, self.fd = self.fd, None
+            os.close(fd)
 
 
 def _exit_text(code):
