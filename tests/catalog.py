@@ -641,6 +641,19 @@ CORRECT_VARIANTS += [
                order = RandomSampler(data, generator=generator) if shuffle else SequentialSampler(data)
                return DataLoader(data, batch_sampler=BatchSampler(order, batch_size, drop_last=False))
                """),
+    Submission("loader over a TensorDataset of the data's tensors", "level2.make_loader",
+               # its batches never ask the student's dataset: the grader reads them off the batches train gets
+               """
+               from torch.utils.data import TensorDataset
+               return DataLoader(TensorDataset(data.X, data.Y), batch_size=batch_size, shuffle=shuffle,
+                                 generator=generator)
+               """),
+    Submission("loader whose sampler yields whole batches", "level2.make_loader",
+               """
+               from torch.utils.data import BatchSampler, RandomSampler, SequentialSampler
+               order = RandomSampler(data, generator=generator) if shuffle else SequentialSampler(data)
+               return DataLoader(data, sampler=BatchSampler(order, batch_size, drop_last=False), batch_size=None)
+               """),
     Submission("loader with worker processes", "level2.make_loader",
                # the examples are fetched in other processes, where the dataset's own recording cannot report
                "return DataLoader(data, batch_size=batch_size, shuffle=shuffle, generator=generator, num_workers=2)"),

@@ -211,6 +211,63 @@ ATTACKS = {
         def train_step(model, optimizer, x, y):
             optimizer.__class__ = object  # <-
         """, ["__class__"]),
+    "names passed by keyword, the kit's in capitals": ("""
+        import importlib, inspect
+        kit = importlib.import_module(name="AUTOGRADER".lower() + ".probe.fixtures")  # <-
+        pieces = {key: value for key, value in vars(kit).items() if key.endswith("Fixture")}
+        inputs = importlib.import_module(name="autograder.probe.inputs")  # <-
+        package = "AutoGrader"  # <-
+        table = inspect.getattr_static(obj=sys, attr=package)  # <-
+        code = compile(source=package, filename="x", mode="exec")  # <-
+        module = __import__(name=package)  # <-
+        again = importlib.import_module(**{"name": package})  # <-
+        pair = getattr(*(sys, package))  # <-
+        parts = __import__("importlib", fromlist=[package])  # <-
+        nearby = importlib.import_module(".fixtures", package=package)  # <-
+        fetch = importlib.import_module  # <-
+        found = list(map(importlib.import_module, [package]))  # <-
+        """, ["import_module() with a name built at run time", "autograder.probe.inputs", "'AutoGrader'",
+              "getattr_static() with a name", "compile() with code", "__import__() with a name",
+              "import_module() with arguments", "getattr() with arguments", "__import__() with a name",
+              "import_module() with a package", "passes importlib.import_module()",
+              "passes importlib.import_module()"]),
+    "the table of modules reached another way": ("""
+        import builtins, importlib, inspect
+        import pydoc  # <-
+        table = sys.__dict__.get("modules")  # <-
+        names = vars(builtins)  # <-
+        found = pydoc.locate("json")  # <-
+        home = inspect.getmodule(forward)  # <-
+        seen = inspect.getclosurevars(forward)  # <-
+        hidden = importlib.__dict__  # <-
+        """, ["pydoc", "sys.__dict__", "vars(builtins)", "pydoc.locate", "inspect.getmodule",
+              "inspect.getclosurevars", "importlib.__dict__"]),
+    "the challenge's context variable": ("""
+        import contextvars  # <-
+        for var in contextvars.copy_context():  # <-
+            pass
+        from contextvars import copy_context  # <-
+        import asyncio
+        context = asyncio.current_task()._context  # <-
+        """, ["contextvars", "copy_context", "contextvars", "_context"]),
+    "torch's private hook tables": ("""
+        def _unhook(model, x):
+            model._forward_hooks.clear()  # <-
+            for tensor in model.parameters():
+                tensor._backward_hooks = None  # <-
+            table = model.__dict__["_forward_pre_hooks"]  # <-
+            return x._grad_fn  # <-
+        from torch.nn.modules.module import _global_forward_hooks  # <-
+        torch.nn.modules.module.register_module_forward_hook(lambda module, args, out: out)  # <-
+        """, ["_forward_hooks", "_backward_hooks", "_forward_pre_hooks", "_grad_fn", "_global_forward_hooks",
+              "register_module_forward_hook"]),
+    "the random generators the probes seed": ("""
+        import numpy as np
+        import random
+        np.random.seed = lambda seed: None  # <-
+        random.seed = print  # <-
+        setattr(sys, "excepthook", None)  # <-
+        """, ["numpy.random.seed", "random.seed", "sys.excepthook"]),
 }
 
 
@@ -493,10 +550,17 @@ import random
 import time
 import warnings
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 warnings.filterwarnings("ignore")
+plt.rcParams["figure.figsize"] = (6, 4)
+matplotlib.rcParams["lines.linewidth"] = 2
+pd.options.display.max_rows = 10
+pd.set_option("display.precision", 3)
+np.set_printoptions(precision=3)
 logging.basicConfig(level=logging.INFO)
 torch.manual_seed(0)
 np.random.seed(0)
@@ -505,6 +569,24 @@ torch.backends.cudnn.deterministic = True
 torch.backends.cuda.matmul.allow_tf32 = False
 torch.set_printoptions(precision=3)
 device = "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class Settings:
+    def __init__(self, **options):
+        self.__dict__.update(options)
+
+    def as_dict(self):
+        return dict(vars(self))
+
+
+def watch(model, w, loss):
+    '''Hooks of its own, for the autograder's training run: public torch API, removed after.'''
+    seen = []
+    handle = model.register_forward_hook(lambda module, args, out: seen.append(out.shape))
+    handle.remove()
+    if w.grad_fn is None and loss.grad_fn is not None:
+        seen.append(type(loss.grad_fn).__name__)
+    return seen, Settings(lr=0.1).as_dict()
 
 
 def report(losses, folder="runs"):

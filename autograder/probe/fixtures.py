@@ -64,10 +64,11 @@ def record_fetches(data, record):
     return data
 
 
-class WorkerBatches:
-    """A loader whose examples are fetched in worker processes (num_workers > 0), where the data's
-    own recording cannot report: each batch's examples are read off its targets instead (the
-    grader's targets are distinct values, so a target names its row)."""
+class LoaderBatches:
+    """A loader that tells the recorder which examples each batch it yields holds, read off the batch's
+    targets (the grader's targets are distinct values, so a target names its row): whatever dataset
+    the loader reads (the student's, a TensorDataset of its tensors) and wherever it fetches (worker
+    processes), the batch train receives is the one recorded."""
 
     def __init__(self, loader, record, rows):
         self.loader, self.record, self.rows = loader, record, rows
@@ -76,7 +77,7 @@ class WorkerBatches:
         for batch in self.loader:
             targets = batch[1] if type(batch) in (list, tuple) and len(batch) == 2 and is_tensor(batch[1]) else None
             if targets is not None:
-                self.record.fetch([self.rows.get(float(v), -1) for v in targets.detach().cpu().reshape(-1).tolist()])
+                self.record.batch([self.rows.get(float(v), -1) for v in targets.detach().cpu().reshape(-1).tolist()])
             yield batch
 
     def __len__(self):
@@ -87,9 +88,9 @@ class WorkerBatches:
 
 
 @contextmanager
-def worker_batches_read(module, record):
-    """While train runs: a loader the module's make_loader builds with worker processes reports its
-    batches through WorkerBatches (in-process loaders report through the data itself)."""
+def loader_batches_read(module, record):
+    """While train runs, the loaders the module's make_loader builds report their batches (LoaderBatches);
+    a train that builds its loader another way is told of by the data itself."""
     original = vars(module).get("make_loader")
     if not callable(original):
         yield
@@ -100,9 +101,7 @@ def worker_batches_read(module, record):
         rows.setdefault(value, index)
 
     def make_loader(*args, **kwargs):
-        loader = original(*args, **kwargs)
-        workers = getattr(loader, "num_workers", 0)
-        return WorkerBatches(loader, record, rows) if isinstance(workers, int) and workers > 0 else loader
+        return LoaderBatches(original(*args, **kwargs), record, rows)
 
     setattr(module, "make_loader", make_loader)
     try:

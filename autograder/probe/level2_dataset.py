@@ -72,6 +72,8 @@ class IndexData(Dataset):
 
     def __getitem__(self, i):
         row = self.rows[i]
+        if row.dim() == 2:  # a list of indices at once (a loader whose sampler yields whole batches)
+            return row[:, :2], row[:, 2]
         return row[:2], row[2]
 
     def __len__(self):
@@ -126,7 +128,7 @@ def probe_train(student, ctx):
     record = steps.TrainingRecorder(lambda: tensor_values(w), inputs.TRAIN_SAMPLES)
     record.watch(w)
     fixtures.record_fetches(data, record)  # which examples each step drew, whatever loader drew them
-    with fixtures.worker_batches_read(student, record):
+    with fixtures.loader_batches_read(student, record):
         losses = student.train(data, w, lr=TRAIN_LR, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
     return {"weights": describe(w)["values"], "start": start, "losses": describe_losses(losses),
             "steps": record.data()}

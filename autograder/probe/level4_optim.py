@@ -74,7 +74,7 @@ def probe_train(student, ctx):
     record = steps.TrainingRecorder(lambda: tensor_values(w), inputs.TRAIN_SAMPLES)
     record.watch(w)
     data = fixtures.train_dataset(ctx.device, record=record)
-    with fixtures.worker_batches_read(student, record):
+    with fixtures.loader_batches_read(student, record):
         losses = student.train(model, data, optimizer, epochs=CONVERGENCE_EPOCHS, seed=inputs.train_seed())
     return {"weights": describe(model.w)["values"], "start": start,
             "losses": describe_losses(losses), "steps": record.data()}

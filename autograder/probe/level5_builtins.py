@@ -80,7 +80,7 @@ def probe_train(student, ctx):
     record = steps.TrainingRecorder(lambda: line_of(model), inputs.TRAIN_SAMPLES)
     record.watch(model.weight)  # one hook per backward: bias and weight are read together
     data = fixtures.train_dataset(ctx.device, ones_column=False, record=record)
-    with fixtures.worker_batches_read(student, record):
+    with fixtures.loader_batches_read(student, record):
         losses = student.train(model, data, optimizer, student.make_loss(), epochs=CONVERGENCE_EPOCHS,
                                seed=inputs.train_seed())
     return {"weights": line_of(model), "start": start, "losses": describe_losses(losses), "steps": record.data()}

@@ -69,12 +69,16 @@ def flat_indices(index, rows):
 
 class TrainingRecorder:
     """A convergence run, step by step, for the judge to replay: at each backward() that reaches the
-    weights (their values then are still the ones before that step's update) the weights, and how
-    many examples the data gave out since the previous backward() (the batch the step used)."""
+    weights (their values then are still the ones before that step's update) the weights, and the
+    examples drawn since the previous backward() (the batch the step used). Examples are told two
+    ways: by the data as it hands them out, and by the loader's batches as train receives them (a
+    loader over another dataset, or fetching in worker processes, never asks the data itself); the
+    loader's word counts where it spoke."""
 
     def __init__(self, read_weights, rows):
         self.read_weights, self.rows = read_weights, rows
-        self.steps, self.before, self.fetched, self.indices, self.pending = 0, [], [], [], 0
+        self.steps, self.before, self.fetched, self.indices = 0, [], [], []
+        self.from_data, self.from_loader = [], []
 
     def watch(self, tensor):
         if is_tensor(tensor) and tensor.requires_grad:
@@ -82,16 +86,22 @@ class TrainingRecorder:
 
     def on_gradient(self, grad):
         self.steps += 1
+        drawn = self.from_loader or self.from_data
         if self.steps <= MAX_RECORDED_STEPS:
             self.before += f32_floats(self.read_weights())
-            self.fetched.append(self.pending)
-        self.pending = 0
+            self.fetched.append(len(drawn))
+            self.indices += drawn[:max(0, MAX_RECORDED_INDICES - len(self.indices))]
+        self.from_data, self.from_loader = [], []
 
     def fetch(self, index):
-        drawn = flat_indices(index, self.rows)
-        self.pending += len(drawn)
-        if len(self.indices) < MAX_RECORDED_INDICES:
-            self.indices += drawn[:MAX_RECORDED_INDICES - len(self.indices)]
+        """The data handed out these examples."""
+        if len(self.from_data) < MAX_RECORDED_INDICES:
+            self.from_data += flat_indices(index, self.rows)
+
+    def batch(self, indices):
+        """A batch of the loader's reached train holding these examples."""
+        if len(self.from_loader) < MAX_RECORDED_INDICES:
+            self.from_loader += list(indices)
 
     def data(self, with_indices=True):
         out = {"steps": self.steps, "before": self.before}

@@ -72,7 +72,7 @@ NAMES = {
 }
 # torch's private hook tables (t._backward_hooks, model._forward_hooks, torch.nn.modules.module._global_forward_hooks)
 # and a tensor's private graph node: where the grader's recorders live
-HOOK_TABLE = re.compile(r"_\w*hooks?(?:_\w*)?|_grad_fn")
+HOOK_TABLE = re.compile(r"_(?:\w*_)?hooks(?:_\w*)?|_grad_fn")
 HOOK_WHY = ("hooks", "reads or changes torch's private hook tables ({name}), where the grader's recorders of "
                      "forward() and backward() are kept")
 
@@ -190,6 +190,27 @@ def literal_str(node):
     return None
 
 
+def call_arg(node, index, names=()):
+    """The argument of a call at this position or passed by one of these keywords, or None."""
+    if index is not None and len(node.args) > index and not any(isinstance(a, ast.Starred)
+                                                                 for a in node.args[:index + 1]):
+        return node.args[index]
+    for keyword_ in node.keywords:
+        if keyword_.arg in names:
+            return keyword_.value
+    return None
+
+
+def hidden_args(node, index):
+    """*args at or before this position, or **kwargs: what the call is given is built at run time."""
+    return (any(isinstance(a, ast.Starred) for a in node.args[:index + 1])
+            or any(keyword_.arg is None for keyword_ in node.keywords))
+
+
+def guarded(receiver):
+    return any(receiver == name or receiver.startswith(name + ".") for name in GUARDED)
+
+
 class Scan:
     """One parsed module's flags: {(line, rule): why}, first why per rule and line."""
 
@@ -248,7 +269,7 @@ class Scan:
                     and node.targets[0].id not in self.aliases):
                 qn = self.resolve(node.value)
                 if qn and (isinstance(node.value, (ast.Name, ast.Call)) or is_kit(qn) or qualified_rule(qn)
-                           or qn.rsplit(".", 1)[-1] in NAMES):
+                           or qn in DYNAMIC or qn.rsplit(".", 1)[-1] in NAMES):
                     self.aliases[node.targets[0].id] = qn
         # a name imported from another library is the file's to use; one imported from the kit is the grader's
         self.bound |= {name for name, qn in self.aliases.items() if not is_kit(qn)}
@@ -269,9 +290,9 @@ class Scan:
                 parts.append(key)
                 node = node.value.args[0] if isinstance(node.value, ast.Call) else node.value.value
                 continue
-            if isinstance(node, ast.Call) and node.args:
+            if isinstance(node, ast.Call) and (node.args or node.keywords):
                 func = self.resolve_name(node.func)
-                text = literal_str(node.args[0])
+                text = literal_str(call_arg(node, 0, ("name",)))
                 if func == "builtins.getattr" and len(node.args) >= 2:
                     attr = literal_str(node.args[1])
                     if attr is None:
@@ -330,6 +351,7 @@ class Scan:
                 self.flag(line, "dynamic", f"passes {node.id}() around as a value, which hides what it reaches")
             if self.outermost(node, parent):
                 self.check_qualified(self.resolve(node), line)
+                self.check_passed(node, parent, line)
         elif isinstance(node, ast.Attribute):
             receiver = self.resolve(node.value)
             self.check_identifier(node.attr, line, probe=receiver is None and node.attr not in self.bound)
@@ -337,13 +359,14 @@ class Scan:
                 self.flag(line, "kit", "uses the grader's own package (autograder)")
             if self.outermost(node, parent):
                 self.check_qualified(self.resolve(node), line)
+                self.check_passed(node, parent, line)
             if isinstance(node.ctx, (ast.Store, ast.Del)):
                 self.check_assignment(receiver, node.attr, line)
                 if node.attr == "__class__":
                     self.flag(line, "assign", "changes an object's class (x.__class__ = ...), so it behaves as "
                                               "another type while the grader checks it")
         elif isinstance(node, ast.Constant):
-            self.check_text(node.value, line)
+            self.check_text(node.value, line, statement=isinstance(parent, ast.Expr))
         elif isinstance(node, ast.BinOp) or isinstance(node, ast.JoinedStr):
             text = literal_str(node)
             if text is not None and not isinstance(parent, ast.BinOp):
@@ -387,9 +410,22 @@ class Scan:
         return not (isinstance(parent, ast.Call) and parent.args and parent.args[0] is node
                     and self.resolve_name(parent.func) == "builtins.getattr")
 
+    def check_passed(self, node, parent, line):
+        """importlib.import_module handed to map() or bound to a name of its own: what it reaches is
+        decided elsewhere, at run time."""
+        if not isinstance(node.ctx, ast.Load) or (isinstance(parent, ast.Call) and parent.func is node):
+            return
+        qn = self.resolve(node)
+        if qn in DYNAMIC and not (isinstance(node, ast.Name) and node.id in self.aliases and qn == self.aliases[node.id]
+                                  and isinstance(parent, ast.Call) and parent.func is node):
+            self.flag(line, "dynamic", f"passes {qn.removeprefix('builtins.')}() around as a value, which hides "
+                                       "what it reaches")
+
     def check_identifier(self, name, line, probe):
         if name in NAMES:
             self.flag(line, *NAMES[name])
+        if HOOK_TABLE.fullmatch(name):
+            self.flag(line, HOOK_WHY[0], HOOK_WHY[1].format(name=name))
         if probe and name in self.probe_names:
             self.flag(line, "probe_name", f"uses {name}, a piece of the grader's own code "
                                           f"({self.probe_names[name]}), in place of code of its own")
@@ -400,6 +436,11 @@ class Scan:
         if is_kit(qn):
             self.flag(line, "kit", f"uses the grader's own code ({qn})")
             return
+        parts = qn.split(".")
+        if "__dict__" in parts[1:]:
+            base = ".".join(parts[:parts.index("__dict__", 1)])
+            self.flag(line, "namespace", f"reads {base}'s namespace ({base}.__dict__), where the grader's own "
+                                         "modules and objects can be found and changed")
         found = qualified_rule(qn)
         if found:
             self.flag(line, *found)
@@ -407,13 +448,17 @@ class Scan:
         if last in NAMES:
             self.flag(line, *NAMES[last])
 
-    def check_text(self, value, line):
+    def check_text(self, value, line, statement=False):
+        """statement: a string on its own (a docstring), which names nothing unless read back through
+        __doc__, itself a name built at run time for whatever uses it."""
         if isinstance(value, bytes):
             value = value.decode("latin-1")
         if not isinstance(value, str) or len(value) > 4096:
             return
-        if KIT_STRING.fullmatch(value):
+        if KIT_STRING.fullmatch(value) or (not statement and "autograder" in value.lower()):
             self.flag(line, "kit", f"names the grader's own package in a string ({value[:80]!r})")
+        if HOOK_TABLE.fullmatch(value):
+            self.flag(line, HOOK_WHY[0], HOOK_WHY[1].format(name=value))
         if PROC_STRING.fullmatch(value):
             self.flag(line, "proc", f"reads or writes {value[:80]!r}, where the process's descriptors and the "
                                     "grader's own files show")
@@ -429,6 +474,8 @@ class Scan:
             return
         if is_kit(receiver):
             self.flag(line, "assign", f"replaces {receiver}.{attr} inside the grader's own code")
+        elif not guarded(receiver):
+            return  # another library's options: pd.options.display.max_rows = 10
         elif receiver.split(".")[0] == "builtins":
             self.flag(line, "assign", f"replaces {receiver}.{attr}, a built-in shared with the grader's code")
         else:
@@ -438,26 +485,15 @@ class Scan:
     def check_call(self, node, parent, line):
         func = self.resolve_name(node.func) or self.resolve(node.func)
         if func in DYNAMIC:
-            index = DYNAMIC[func]
-            arg = node.args[index] if len(node.args) > index else None
-            if arg is not None and not isinstance(arg, ast.Starred):
-                text = literal_str(arg)
-                if text is None:
-                    what = "code" if func in CODE_RUNNERS else "a name"
-                    self.flag(line, "dynamic", f"calls {func.removeprefix('builtins.')}() with {what} built at run "
-                                               "time, which hides what it reaches")
-                elif func in CODE_RUNNERS:
-                    self.read_literal(text, line)
-                elif func in IMPORTS:
-                    self.check_qualified(text, line)
-                elif func in ("builtins.getattr", "builtins.object.__getattribute__", "operator.attrgetter"):
-                    self.check_identifier(text, line, probe=True)
-            elif arg is not None:
-                self.flag(line, "dynamic", f"calls {func.removeprefix('builtins.')}() with arguments built at run "
-                                           "time, which hides what it reaches")
-        if func in SETTERS and node.args:
-            attr = literal_str(node.args[1]) if len(node.args) > 1 else None
-            self.check_assignment(self.resolve(node.args[0]), attr or "<computed>", line)
+            self.check_dynamic(func, node, line)
+        if func == "builtins.vars" and node.args:
+            namespace = self.resolve(node.args[0])
+            if namespace:
+                self.flag(line, "namespace", f"reads {namespace}'s namespace (vars({namespace})), where the "
+                                             "grader's own modules and objects can be found and changed")
+        if func in SETTERS and (node.args or node.keywords):
+            attr = literal_str(call_arg(node, 1, ("name",)))
+            self.check_assignment(self.resolve(call_arg(node, 0, ("obj", "object"))), attr or "<computed>", line)
         if func in OPENERS or func in ("os.fdopen",):
             first = node.args[0] if node.args else None
             if (isinstance(first, ast.Constant) and isinstance(first.value, int) and not isinstance(first.value, bool)) \
@@ -482,6 +518,60 @@ class Scan:
             namespace = self.namespace_of(node.func.value)
             if namespace:
                 self.check_assignment(namespace, "<entries>", line)
+
+    def check_dynamic(self, func, node, line):
+        """A call of DYNAMIC: what it reaches must be named by literals, read here."""
+        index, names = DYNAMIC[func]
+        short = func.removeprefix("builtins.")
+        if hidden_args(node, max(index, MORE_NAMES.get(func, (index,))[0])):
+            self.flag(line, "dynamic", f"calls {short}() with arguments built at run time, which hides what it "
+                                       "reaches")
+            return
+        first = call_arg(node, index, names)
+        args = ([first] if first is not None else []) + (node.args[1:] if func == "operator.attrgetter" else [])
+        texts = []
+        for arg in args:
+            text = literal_str(arg)
+            if text is None:
+                what = "code" if func in CODE_RUNNERS else "a name"
+                self.flag(line, "dynamic", f"calls {short}() with {what} built at run time, which hides what it "
+                                           "reaches")
+            elif func in CODE_RUNNERS:
+                self.read_literal(text, line)
+            elif func in IMPORTS:
+                self.check_qualified(text, line)
+            elif func not in SETTERS:  # getattr and its likes; a setter's name is its assignment's
+                texts.append(text)
+        owner = None if func.startswith("operator.") else self.resolve(call_arg(node, 0, ("obj", "object")))
+        for text in texts:
+            for part in text.split("."):
+                self.check_identifier(part, line, probe=True)
+            if owner:
+                self.check_qualified(f"{owner}.{text}", line)
+        if func in MORE_NAMES:
+            position, keyword_ = MORE_NAMES[func]
+            more = call_arg(node, position, (keyword_,))
+            if more is None or (isinstance(more, ast.Constant) and more.value is None):
+                return
+            if keyword_ == "fromlist":
+                items = more.elts if isinstance(more, (ast.List, ast.Tuple)) else [more]
+                module = literal_str(first)
+                for item in items:
+                    text = literal_str(item)
+                    if text is None:
+                        self.flag(line, "dynamic", f"calls {short}() with a name built at run time, which hides "
+                                                   "what it reaches")
+                        continue
+                    self.check_identifier(text, line, probe=True)
+                    if module is not None:
+                        self.check_qualified(f"{module}.{text}", line)
+            else:
+                text = literal_str(more)
+                if text is None:
+                    self.flag(line, "dynamic", f"calls {short}() with a package built at run time, which hides "
+                                               "what it reaches")
+                else:
+                    self.check_qualified(text, line)
 
     def namespace_of(self, node):
         """The module behind vars(module) or module.__dict__, or None."""
@@ -526,7 +616,7 @@ def printable(text, limit=300):
 
 
 def is_kit(qn):
-    return "autograder" in qn.split(".")
+    return "autograder" in qn.lower().split(".")
 
 
 # --- files
