@@ -107,10 +107,11 @@ def limits_from(args):
     """The grading limits from the options, each checked before anything is graded."""
     import math
 
-    from autograder.config import MIN_MEMORY_MB, Limits
+    from autograder.config import MAX_CHECK_SECONDS, MIN_MEMORY_MB, Limits
 
-    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
-        raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds per check")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and 0 < args.timeout <= MAX_CHECK_SECONDS):
+        raise UsageError(f"--timeout {args.timeout:g}: give a positive number of seconds per check, at most "
+                         f"{MAX_CHECK_SECONDS:g} (a longer limit lets one hanging submission hold a worker for hours)")
     if args.memory < MIN_MEMORY_MB:
         raise UsageError(f"--memory {args.memory}: a sandbox needs at least {MIN_MEMORY_MB} MB (torch alone "
                          "takes about 300 MB)")
@@ -280,6 +281,8 @@ def resolve(name):
 def run_make_exercises(args):
     from autograder.authoring.exercises import stale_files, write_exercises
 
+    if not Path(args.solutions).is_dir():
+        raise UsageError(f"make-exercises --solutions {args.solutions}: no such folder")
     if args.check:
         stale = stale_files(args.solutions, args.exercises)
         for path in stale:

@@ -28,6 +28,7 @@ class Limits:
 DEADLINE_FACTOR = 50.0
 MIN_CHECK_SECONDS = 10.0
 IMPORT_SECONDS = 20.0
+MAX_CHECK_SECONDS = 3600.0  # the most --timeout may give one check
 MIN_MEMORY_MB = 512  # torch alone takes about 300 MB
 
 # Fixed caps of every sandbox.

@@ -128,6 +128,11 @@ def exists(path):
     return path.is_file() or path.is_symlink()  # a link is found, then refused: see linked()
 
 
+def natural(name):
+    """A name's sort key with its numbers read as numbers: "(2)" before "(10)"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def candidates(folder):
     """{level: [Candidate, ...]} in the order of the rule, and the names of everything else."""
     folder = Path(folder)
@@ -135,7 +140,7 @@ def candidates(folder):
     for stem, level in STEMS.items():
         for rank, path in enumerate((folder / f"{stem}.py", folder / f"{stem}.ipynb", folder / stem / f"{stem}.ipynb")):
             if exists(path):
-                found.setdefault(level, []).append(Candidate(level, path, (rank, 0, path.name)))
+                found.setdefault(level, []).append(Candidate(level, path, (rank, 0, natural(path.name))))
     exact = {c.path.name for cs in found.values() for c in cs}
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name in exact or (entry.is_dir() and entry.name in STEMS):
@@ -144,7 +149,7 @@ def candidates(folder):
         if hit is not None:
             level, why = hit
             suffix_rank = SUFFIXES.index(entry.suffix.lower())
-            found.setdefault(level, []).append(Candidate(level, entry, (3, suffix_rank, entry.name), why))
+            found.setdefault(level, []).append(Candidate(level, entry, (3, suffix_rank, natural(entry.name)), why))
         elif not entry.name.startswith((".", "__pycache__")):
             others.append(shown(entry.name) + ("/" if entry.is_dir() else ""))
     for level in found:

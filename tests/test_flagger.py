@@ -240,8 +240,12 @@ ATTACKS = {
         home = inspect.getmodule(forward)  # <-
         seen = inspect.getclosurevars(forward)  # <-
         hidden = importlib.__dict__  # <-
+        again = sys.__getattribute__("modules")  # <-
+        table = importlib.sys.__getattribute__("mod" + "ules".upper().lower())  # <-
+        torch.Tensor.__setattr__(torch.Tensor, "detach", None)  # <-
         """, ["pydoc", "sys.__dict__", "vars(builtins)", "pydoc.locate", "inspect.getmodule",
-              "inspect.getclosurevars", "importlib.__dict__"]),
+              "inspect.getclosurevars", "importlib.__dict__", "sys.modules", "__getattribute__() with a name",
+              "torch.Tensor.detach"]),
     "the challenge's context variable": ("""
         import contextvars  # <-
         for var in contextvars.copy_context():  # <-
@@ -261,6 +265,13 @@ ATTACKS = {
         torch.nn.modules.module.register_module_forward_hook(lambda module, args, out: out)  # <-
         """, ["_forward_hooks", "_backward_hooks", "_forward_pre_hooks", "_grad_fn", "_global_forward_hooks",
               "register_module_forward_hook"]),
+    "attributes read by a format string": ("""
+        def _spy(frame, model):
+            text = "{0.f_back.f_locals}".format(frame)  # <-
+            more = "{0:{1.__globals__}}".format(1, forward)  # <-
+            hooks = "{.__class__._forward_hooks}".format(model)  # <-
+            return "{0.shape} {0!r:>{1}}".format(model, 10)
+        """, ["f_back", "__globals__", "_forward_hooks"]),
     "the random generators the probes seed": ("""
         import numpy as np
         import random
@@ -380,6 +391,40 @@ def test_a_notebooks_grade_cell_hides_nothing_that_runs(tmp_path):
     notebook.cells[0].metadata["nbgrader"]["solution"] = True
     nbformat.write(notebook, str(path))
     assert [f.line for f in flag_file(path)] == [2]
+
+
+def v3_notebook(*worksheets, **top):
+    """A version 3 notebook: code cells ("input") in worksheets, as nbformat 3 wrote them."""
+    sheets = [{"metadata": {}, "cells": [{"cell_type": "code", "input": source, "language": "python",
+                                          "metadata": {}, "outputs": [], **extra} for source, extra in sheet]}
+              for sheet in worksheets]
+    return {"nbformat": 3, "nbformat_minor": 0, "metadata": {"name": ""}, "worksheets": sheets, **top}
+
+
+def test_every_worksheet_of_a_version_3_notebook_is_read(tmp_path):
+    from autograder.probe.notebook_code import notebook_source
+
+    path = tmp_path / "level1_manual.ipynb"
+    path.write_text(json.dumps(v3_notebook([("import torch", {})], [("import sys; M = sys.modules", {})])))
+    assert "sys.modules" in notebook_source(path), "the grader runs the second worksheet"
+    assert [(f.file, f.line) for f in flag_file(path)] == [("level1_manual.ipynb:cell2", 1)]
+
+
+def test_a_notebook_is_read_where_its_version_says_the_code_is(tmp_path):
+    from autograder.probe.notebook_code import notebook_source
+
+    path = tmp_path / "level1_manual.ipynb"
+    # version 3: the grader runs "input", not a decoy "source", nor a decoy top-level "cells"
+    decoy = {"cells": [{"cell_type": "code", "source": "x = 1", "metadata": {}, "outputs": []}]}
+    path.write_text(json.dumps(v3_notebook([("import gc\nobjs = gc.get_objects()", {"source": "y = 2"})], **decoy)))
+    assert "gc.get_objects" in notebook_source(path)
+    assert [(f.file, f.line) for f in flag_file(path)] == [("level1_manual.ipynb:cell1", 2)]
+    # version 1 (no nbformat field): cells hold "code", and their metadata (a grade cell's) is dropped
+    grade = {"nbgrader": {"grade": True, "solution": False, "grade_id": "x", "points": 1}}
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "code": "import sys\nM = sys.modules",
+                                           "metadata": grade}]}))
+    assert "sys.modules" in notebook_source(path)
+    assert [(f.file, f.line) for f in flag_file(path)] == [("level1_manual.ipynb:cell1", 2)]
 
 
 # --- bounds: one "unreadable" flag, never a crash or a stall

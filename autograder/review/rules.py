@@ -3,8 +3,9 @@ grader, or lie through torch. Standard library only, so that it runs as a script
 child process (see flagger.py), the bounded place where untrusted text is parsed.
 
 A rule flags code, never style: every rule names something honest level code has no use for
-(the grader's package, frames, gc, raw descriptors, torch's override machinery, assignments into
-another module's namespace, names built at run time for getattr/import/exec)."""
+(the grader's package, frames, gc, raw descriptors, torch's override machinery and private hook
+tables, context variables, assignments into the namespaces the grader runs with, module namespaces
+read whole, names built at run time for getattr/import/exec)."""
 
 import ast
 import base64
@@ -13,8 +14,11 @@ import codecs
 import io
 import json
 import re
+import string
 import sys
 import tokenize
+
+import _string
 
 MAX_FLAGS = 50  # per file: enough for review, bounded for the report
 MAX_LITERAL_DEPTH = 2  # exec("...") of a literal is read too, this many levels down
@@ -416,8 +420,7 @@ class Scan:
         if not isinstance(node.ctx, ast.Load) or (isinstance(parent, ast.Call) and parent.func is node):
             return
         qn = self.resolve(node)
-        if qn in DYNAMIC and not (isinstance(node, ast.Name) and node.id in self.aliases and qn == self.aliases[node.id]
-                                  and isinstance(parent, ast.Call) and parent.func is node):
+        if qn in DYNAMIC:
             self.flag(line, "dynamic", f"passes {qn.removeprefix('builtins.')}() around as a value, which hides "
                                        "what it reaches")
 
@@ -464,6 +467,11 @@ class Scan:
                                     "grader's own files show")
         if value in NAMES:
             self.flag(line, *NAMES[value])
+        for name in format_attributes(value):  # "{0.__globals__}".format(f) reads attributes too
+            if name in NAMES:
+                self.flag(line, *NAMES[name])
+            if HOOK_TABLE.fullmatch(name):
+                self.flag(line, HOOK_WHY[0], HOOK_WHY[1].format(name=name))
         if value in self.probe_names and value not in self.bound:
             self.flag(line, "probe_name", f"names {value}, a piece of the grader's own code "
                                           f"({self.probe_names[value]}), in a string")
@@ -486,6 +494,9 @@ class Scan:
         func = self.resolve_name(node.func) or self.resolve(node.func)
         if func in DYNAMIC:
             self.check_dynamic(func, node, line)
+        if (isinstance(node.func, ast.Attribute) and func not in DYNAMIC
+                and node.func.attr in ("__getattribute__", "__getattr__", "__setattr__", "__delattr__")):
+            self.check_method_access(node, line)
         if func == "builtins.vars" and node.args:
             namespace = self.resolve(node.args[0])
             if namespace:
@@ -518,6 +529,25 @@ class Scan:
             namespace = self.namespace_of(node.func.value)
             if namespace:
                 self.check_assignment(namespace, "<entries>", line)
+
+    def check_method_access(self, node, line):
+        """sys.__getattribute__("modules"): getattr() spelled as a method of what the file imported."""
+        owner = self.resolve(node.func.value)
+        if owner is None:
+            return  # super().__getattr__(name) in a module of its own
+        method = node.func.attr
+        name = None if hidden_args(node, 1) else literal_str(call_arg(node, 0, ("name",)))
+        if name is None and not hidden_args(node, 1) and len(node.args) >= 2 and literal_str(node.args[1]):
+            # the unbound form, torch.Tensor.__setattr__(tensor, "detach", ...): the object comes first
+            owner, name = self.resolve(node.args[0]) or owner, literal_str(node.args[1])
+        if name is None:
+            self.flag(line, "dynamic", f"calls {owner}.{method}() with a name built at run time, which hides what "
+                                       "it reaches")
+        elif method in ("__setattr__", "__delattr__"):
+            self.check_assignment(owner, name, line)
+        else:
+            self.check_identifier(name, line, probe=True)
+            self.check_qualified(f"{owner}.{name}", line)
 
     def check_dynamic(self, func, node, line):
         """A call of DYNAMIC: what it reaches must be named by literals, read here."""
@@ -615,6 +645,30 @@ def printable(text, limit=300):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def format_attributes(text, limit=64):
+    """The attribute names a format string reads from its arguments ("{0.f_back.f_locals}": f_back,
+    f_locals), also in nested fields; [] for any other text."""
+    if "{" not in text:
+        return []
+    names, pending = [], [text]
+    while pending and len(names) < limit:
+        try:
+            fields = list(string.Formatter().parse(pending.pop()))
+        except ValueError:
+            continue
+        for _, field, spec, _ in fields:
+            if spec and "{" in spec:
+                pending.append(spec)
+            if not field:
+                continue
+            try:
+                _, rest = _string.formatter_field_name_split(field)
+                names += [str(key) for is_attribute, key in rest if is_attribute]
+            except ValueError:
+                continue
+    return names
+
+
 def is_kit(qn):
     return "autograder" in qn.lower().split(".")
 
@@ -681,29 +735,44 @@ def notebook_cells(raw):
         raise Unreadable("it is not a notebook (not valid JSON)") from None
     if not isinstance(notebook, dict):
         raise Unreadable("it is not a notebook (no cells)")
-    cells = notebook.get("cells")
-    if cells is None and isinstance(notebook.get("worksheets"), list) and notebook["worksheets"]:  # version 3
-        sheet = notebook["worksheets"][0]
-        cells = sheet.get("cells") if isinstance(sheet, dict) else None
-    if not isinstance(cells, list):
+    # nbformat.read(as_version=4) takes a version 2 or 3 notebook's cells from every worksheet in turn
+    # (the text of a code cell from "input"), a version 1 notebook's from "cells" (its text from "code",
+    # its metadata dropped) and a version 4 one's from "cells" ("source"): every place is read, the one
+    # the version names first, so that the cell numbers are the grader's
+    sheets = notebook.get("worksheets")
+    in_sheets = None
+    if isinstance(sheets, list):
+        in_sheets = []
+        for sheet in sheets:
+            if isinstance(sheet, dict) and isinstance(sheet.get("cells"), list):
+                in_sheets += sheet["cells"]
+    top = notebook.get("cells") if isinstance(notebook.get("cells"), list) else None
+    if top is None and in_sheets is None:
         raise Unreadable("it is not a notebook (no cells)")
+    version = notebook.get("nbformat", 1)
+    if version in (2, 3):
+        cells = (in_sheets or []) + (top or [])
+    else:
+        cells = (top or []) + (in_sheets or [])
     if len(cells) > NOTEBOOK_CELLS:
         raise Unreadable(f"it has more than {NOTEBOOK_CELLS} cells")
     out = []
     for number, cell in enumerate(cells, 1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", cell.get("input"))
-        if isinstance(source, list) and all(isinstance(part, str) for part in source):
-            source = "".join(source)
-        if not isinstance(source, str):
-            continue  # the notebook reader refuses such a cell: nothing of it runs
+        sources = []
+        for field in ("source", "input", "code"):
+            source = cell.get(field)
+            if isinstance(source, list) and all(isinstance(part, str) for part in source):
+                source = "".join(source)
+            if isinstance(source, str) and source not in sources:
+                sources.append(source)  # a field the reader refuses runs nothing
         metadata = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
         meta = metadata.get("nbgrader") if isinstance(metadata.get("nbgrader"), dict) else {}
         role = metadata.get("autograder") if isinstance(metadata.get("autograder"), dict) else {}
-        if (meta.get("grade") and not meta.get("solution")) or role.get("role") == "run":
-            continue  # never run by the grading: the grader's own cells
-        out.append((number, source))
+        if version != 1 and ((meta.get("grade") and not meta.get("solution")) or role.get("role") == "run"):
+            continue  # never run by the grading: the grader's own cells (a version 1 notebook's lose their metadata)
+        out += [(number, source) for source in sources]
     if sum(len(source) for _, source in out) > MAX_CODE_CHARS:
         raise Unreadable(f"its code cells hold more than {MAX_CODE_CHARS // 1024} KiB of text, too much to read")
     return out
