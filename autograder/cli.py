@@ -27,7 +27,7 @@ def build_parser():
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grade.add_argument("--timeout", type=float, default=None,
                        help="seconds per check (default: 50x the reference's time, at least 10 s)")
-    grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student process in MB")
+    grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student's whole sandbox (all its processes together), MB")
     grade.add_argument("--feedback", metavar="DIR", help="also write a feedback page (DIR/index.html)")
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     grade.add_argument("--no-sandbox", action="store_true",
@@ -40,7 +40,7 @@ def build_parser():
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="students graded at once")
     batch.add_argument("--timeout", type=float, default=None,
                        help="seconds per check (default: 50x the reference's time, at least 10 s)")
-    batch.add_argument("--memory", type=int, default=4096, help="memory limit per student process, MB")
+    batch.add_argument("--memory", type=int, default=4096, help="memory limit of each student's whole sandbox (all its processes together), MB")
     batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
     batch.add_argument("--force", action="store_true", help="grade everyone again, changed or not")
     batch.add_argument("--only", nargs="+", metavar="ID",
@@ -275,6 +275,8 @@ def resolve(name):
     try:
         return resolve_device(name)
     except RuntimeError as error:
+        if "Expected one of" in str(error):  # torch lists its internal device types, which grading has no use for
+            raise UsageError(f"--device {name}: not a device; give cpu, cuda, cuda:N, mps or auto") from None
         raise UsageError(f"--device {name}: {error}") from None
 
 

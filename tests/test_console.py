@@ -24,3 +24,12 @@ def test_the_version_is_the_package_version():
 
     assert tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"][
         "version"] == __version__
+
+
+def test_a_device_that_is_not_one_names_the_kits_choices():
+    from autograder.levels import SOLUTIONS_DIR
+    from tests.conftest import run_cli
+
+    result = run_cli("grade", SOLUTIONS_DIR, "--device", "gpu")
+    assert result.returncode == 2 and "give cpu, cuda, cuda:N, mps or auto" in result.stderr
+    assert "ipu" not in result.stderr and "mkldnn" not in result.stderr

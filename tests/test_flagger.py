@@ -655,3 +655,33 @@ def test_what_students_add_around_the_stubs_is_not_flagged():
     """Seeds, torch's switches, plots, logs, files of their own, getattr with a literal name."""
     text = (SOLUTIONS_DIR / LEVEL_FILES[1]).read_text() + HONEST_EXTRAS
     assert rules.read_file("level1_manual.py", text.encode(), flagger.probe_names()) == []
+
+
+def test_the_probe_names_are_read_once_whatever_the_threads(monkeypatch):
+    """A batch flags students in worker threads; CPython 3.11's ast fails when two threads parse at once."""
+    import threading
+
+    from autograder.review import flagger
+
+    monkeypatch.setattr(flagger, "_PROBE_NAMES", None)
+    reads, errors = [], []
+    real = flagger.probe_names
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(flagger, "probe_names", counted)
+
+    def read():
+        try:
+            assert "LinearFixture" in flagger._probe_names()
+        except Exception as error:  # noqa: BLE001 (any failure fails the test below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(reads) == 1

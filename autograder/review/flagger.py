@@ -14,6 +14,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -62,12 +63,16 @@ def coined(name):
 
 
 _PROBE_NAMES = None
+# CPython 3.11's ast keeps its recursion depth in shared state: two threads of a batch parsing at
+# once fail with "AST constructor recursion depth mismatch". The names are read once, by one thread.
+_PROBE_NAMES_LOCK = threading.Lock()
 
 
 def _probe_names():
     global _PROBE_NAMES
-    if _PROBE_NAMES is None:
-        _PROBE_NAMES = probe_names()
+    with _PROBE_NAMES_LOCK:
+        if _PROBE_NAMES is None:
+            _PROBE_NAMES = probe_names()
     return _PROBE_NAMES
 
 
