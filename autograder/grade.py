@@ -83,12 +83,19 @@ def judge_report(submission, device, challenge, isolation, probed, levels, files
     """The report of a submission's probe data ({level: data}), every level judged here; the checks of
     a level without a file (missing: {level: message}) say what the folder holds instead; flags (the
     flagger's, read before the code ran) hold the report for review."""
-    results = []
+    results, flags = [], list(flags)
+    taken = {entry["level"]: entry["file"] for entry in files}
     for level in levels:
         judged = judge_level(level, probed.get(level), device, challenge)
         if level in missing:
             judged = [replace(r, message=missing[level]) for r in judged]
         results.extend(judged)
+        # the probe side's tripwires (a contract name that is the grader's code, the grader's code
+        # changed while it ran) hold the report for review, as the reader's flags do
+        tripped = next((r for r in judged if r.diagnosis == "borrowed_from_grader"), None)
+        if tripped is not None:
+            flags.append({"file": taken.get(level, LEVEL_FILES[level]), "line": None,
+                          "why": f"at run time: {tripped.message}"[:300]})
     return build_report(submission, device, results, isolation, levels, files, flags)
 
 

@@ -292,7 +292,9 @@ SHAPE = ListOf(Int(0), MAX_DIMS)
 WHERE = Record({"file": Str(MAX_TEXT), "line": Nullable(Int(0)), "code": Str(MAX_TEXT)},
                optional={"function": Str(MAX_NAME)})
 # describe_exception: a probe's error, and an error a device trial or a meta-device call caught
-ERROR = Record({"type": Nullable(Str(MAX_NAME)), "message": Str(MAX_TEXT), "where": Nullable(WHERE)})
+ERROR = Record({"type": Nullable(Str(MAX_NAME)), "message": Str(MAX_TEXT), "where": Nullable(WHERE)},
+               # the probe side's own finding that the code changed or borrowed the grader's pieces
+               optional={"diagnosis": Const("borrowed_from_grader"), "plain": Bool()})
 
 
 class _Walked(Schema):

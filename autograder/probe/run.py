@@ -6,6 +6,7 @@ import functools
 import json
 import os
 import random
+import sys
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,19 +207,101 @@ def borrowed_names(module):
     return names
 
 
+# The probe side's own state that changes as it runs (not a sign of tampering).
+MUTABLE = {("autograder.probe.loader", "_counter")}
+
+
+def _is_kit(name):
+    return name == "autograder" or name.startswith("autograder.")
+
+
+def settle_optimizers():
+    """torch.optim wraps an Optimizer class's step() the first time one of its instances is made: let
+    that happen to the probe side's optimizers before the fingerprint, or it would read as tampering."""
+    param = torch.nn.Parameter(torch.zeros(1))
+    for name, module in list(sys.modules.items()):
+        if not _is_kit(name) or module is None:
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and issubclass(value, torch.optim.Optimizer) and value.__module__ == name:
+                try:
+                    torch.optim.Optimizer.__init__(value.__new__(value), [param], {"lr": 0.1})
+                except Exception:  # an optimizer that cannot be made so is simply not settled
+                    pass
+
+
+def grader_fingerprint():
+    """{(module, name, part): identity} of the probe side as loaded: every name of every kit module,
+    the entries of its dicts (the probe registry), the attributes of its classes and each function's
+    code. Student code that swaps a probe, a fixture's method or an input constant changes it."""
+    seen = {}
+    for name, module in list(sys.modules.items()):
+        if not _is_kit(name) or module is None:
+            continue
+        for key, value in list(vars(module).items()):
+            if (name, key) in MUTABLE:
+                continue
+            seen[(name, key, "")] = (id(value), id(getattr(value, "__code__", None)))
+            if type(value) is dict:
+                for item, entry in list(value.items()):
+                    seen[(name, key, f"[{item!r}]")] = (id(entry), id(getattr(entry, "__code__", None)))
+            elif isinstance(value, type) and getattr(value, "__module__", None) == name:
+                for item, entry in list(vars(value).items()):
+                    seen[(name, key, f".{item}")] = (id(entry), id(getattr(entry, "__code__", None)))
+    return seen
+
+
+def tampered(before, now):
+    """The first part of the probe side that student code changed, as text, or None. A kit module
+    imported later (a lazy submodule, read from the read-only kit) is new as a whole, and its
+    package gains its name; nothing else may be added."""
+    for key, identity in before.items():
+        if now.get(key) != identity:
+            return "{}.{}{}".format(*key)
+    loaded = {key[0] for key in before}
+    for key in now.keys() - before.keys():
+        module, name, part = key
+        if module not in loaded:
+            continue
+        added = sys.modules.get(module)
+        value = getattr(added, name, None) if not part else None
+        if not (type(value) is types.ModuleType and _is_kit(value.__name__)):
+            return "{}.{}{}".format(*key)
+    return None
+
+
+def tampering_error(path, what):
+    return {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
+            "message": f"{Path(path).name} changed the grader's own code while it ran ({what}): the grader's "
+                       "pieces are not answers. Write the stubs yourself."}
+
+
 def run_steps(request, emit):
     """Run request["steps"] in order; emit({"id": step, "result": ...}) after each.
 
     Every level's steps start with its import step. An import step's result is {"data": None}
     or {"load_error": ...}; after a load error the level's other steps are not run (the parent
-    knows and does not wait for them)."""
+    knows and does not wait for them). The probe side is fingerprinted before any student code
+    runs (kept in locals, out of a submission's reach) and checked after every step: once student
+    code has changed it, every step left reports that instead of a result."""
     ctx = ProbeContext(device=request["device"], challenge=int(request["challenge"]))
     modules, failed, shared = {}, set(), {}
+    probes, fingerprint, differs = dict(PROBES), grader_fingerprint, tampered  # before any student code
+    settle_optimizers()
+    before, changed = fingerprint(), None  # changed: what student code altered, once it has
     for step in request["steps"]:
         level = level_of(step)
         if level in failed:
             continue
         path = request["files"][str(level)]
+        changed = changed or differs(before, fingerprint())
+        if changed is not None:
+            if step.endswith(".import"):
+                failed.add(level)
+                emit({"id": step, "result": {"load_error": tampering_error(path, changed)}})
+            else:
+                emit({"id": step, "result": {"error": tampering_error(path, changed)}})
+            continue
         if step.endswith(".import"):
             module, error = import_level(level, path, (request.get("given") or {}).get(str(level)))
             if error is not None:
@@ -229,7 +312,11 @@ def run_steps(request, emit):
             emit({"id": step, "result": {"data": None}})
         else:  # the file the module ran from (a notebook's code, written here), for error lines
             student_file = getattr(modules[level], "__file__", None) or str(path)
-            emit({"id": step, "result": run_shared(shared, PROBES[step], modules[level], ctx, student_file)})
+            result = run_shared(shared, probes[step], modules[level], ctx, student_file)
+            changed = differs(before, fingerprint())
+            if changed is not None:  # this step's own stubs changed the grader: its result is not theirs
+                result = {"error": tampering_error(path, changed)}
+            emit({"id": step, "result": result})
 
 
 def run_shared(shared, probe, module, ctx, student_file=None):
