@@ -77,8 +77,8 @@ ATTACKS = {
         """, ["autograder.probe.level5_builtins"]),
     "a given piece reached by name": ("""
         def sgd_update(w, lr):
-            return populated_weights(w, lr)  # <-
-        """, ["populated_weights, a piece of the grader's own code (autograder/probe/level1_manual.py)"]),
+            return CountingSGD([w], lr=lr).step()  # <-
+        """, ["CountingSGD, a piece of the grader's own code (autograder/probe/tensors.py)"]),
     "the registry's data": ("""
         import autograder.probe.registry as registry  # <-
         forward = registry.PROBES["level1.forward"]  # <-
@@ -168,10 +168,11 @@ ATTACKS = {
         loader.load_submission = lambda path, level: None  # <-
         """, ["autograder.probe.loader", "grader's own code"]),
     "loading files by hand": ("""
-        import importlib.util  # <-
+        import importlib.util
         spec = importlib.util.spec_from_file_location("stolen", "/tmp/x.py")  # <-
         sys.meta_path.insert(0, None)  # <-
-        """, ["importlib.util", "spec_from_file_location", "meta_path"]),
+        module = importlib.util.module_from_spec(spec)  # <-
+        """, ["spec_from_file_location", "meta_path", "importlib.util.module_from_spec"]),
     "names built at run time": ("""
         name = "mod" + "ules"
         table = getattr(sys, name)  # <-
@@ -186,12 +187,12 @@ ATTACKS = {
         frame = getattr(sys, "_getframe")(0)  # <-
         """, ["sys.modules", "sys._getframe()"]),
     "obfuscated names": ("""
-        import base64  # <-
+        import base64
         gc_module = __import__(bytes([103, 99]).decode())  # <-
         text = base64.b64decode("Z2M=")  # <-
         joined = "".join(map(chr, [103, 99]))  # <-
         kit = importlib.import_module("redargotua"[::-1])  # <-
-        """, ["base64", "bytes at run time", "base64.b64decode", "builtins.chr", "reverses"]),
+        """, ["bytes at run time", "base64.b64decode", "builtins.chr", "reverses"]),
     "the same reached around the rules": ("""
         import importlib, os, socket
         from sys import *
@@ -272,6 +273,50 @@ ATTACKS = {
             hooks = "{.__class__._forward_hooks}".format(model)  # <-
             return "{0.shape} {0!r:>{1}}".format(model, 10)
         """, ["f_back", "__globals__", "_forward_hooks"]),
+    "the builtins module behind a builtin's __self__": ("""
+        table = print.__self__  # <-
+        loader = len.__self__.__import__("gc")  # <-
+        name = "__self__"  # <-
+        again = getattr(abs, "__self__")  # <-
+        """, ["__self__", "__self__", "__self__", "__self__"]),
+    "string annotations evaluated": ("""
+        import typing
+        def forward(w, x: "__import__('gc').get_objects()"):  # <-
+            return x @ w
+        hints = typing.get_type_hints(forward)  # <-
+        from typing import get_type_hints  # <-
+        value: "sys._getframe(0)" = 1  # <-
+        """, ["string annotation", "typing.get_type_hints", "typing.get_type_hints", "string annotation"]),
+    "an unpickler's names": ("""
+        import io, pickle
+        found = pickle.Unpickler(io.BytesIO(b"")).find_class("sys", "modules")  # <-
+        loaded = pickle.loads(b"cos\\nsystem\\n.")  # <-
+        """, ["pickle.Unpickler", "pickle.loads"]),
+    "torch's private internals": ("""
+        found = torch._utils._import_dotted_name("sys.modules")  # <-
+        from torch._utils import _import_dotted_name  # <-
+        import torch._dynamo  # <-
+        """, ["torch._utils", "torch._utils", "torch._dynamo"]),
+    "names resolved by configuration or patching": ("""
+        import logging.config  # <-
+        logging.config.dictConfig({"version": 1, "handlers": {"h": {"()": "sys.exit"}}})  # <-
+        from logging.config import BaseConfigurator  # <-
+        from unittest import mock  # <-
+        mock.patch("torch.allclose", lambda *a, **k: True).start()  # <-
+        import string
+        field = string.Formatter().get_field("0.f_globals", [forward], {})  # <-
+        """, ["logging.config", "logging.config", "logging.config", "unittest.mock", "unittest.mock",
+              "Formatter"]),
+    "the table of modules read, not asked": ("""
+        found = sys.modules.get("torch")  # <-
+        hidden = "x" in sys.modules and sys.modules  # <-
+        """, ["sys.modules", "sys.modules"]),
+    "hook tables torch names, also on self": ("""
+        class M(torch.nn.Module):
+            def clear(self):
+                self._forward_hooks.clear()  # <-
+                _backward_hooks = {}  # <-
+        """, ["_forward_hooks", "_backward_hooks"]),
     "the random generators the probes seed": ("""
         import numpy as np
         import random
@@ -349,10 +394,13 @@ def test_a_hidden_encoding_is_flagged_and_read_as_python_reads_it():
 
 def test_probe_names_come_from_the_probe_sides_own_definitions():
     names = flagger.probe_names()
-    for given in ("LinearFixture", "RecordingLoss", "populated_weights", "CountingSGD", "load_submission"):
+    for given in ("LinearFixture", "RecordingLoss", "CountingSGD", "WatchingSGD", "IndexData", "TrainingRecorder",
+                  "LoaderBatches"):
         assert given in names, f"{given} missing from {sorted(names)}"
-    # plain words are any program's own; contract names are the student's
-    assert not {"describe", "main", "encode", "plain"} & set(names)
+    # plain words (Trial, Watch) and function names (train_data, start_weights) are any program's own:
+    # its strings, dict keys and attributes collide with them; contract names are the student's
+    assert not {"describe", "main", "encode", "plain", "Trial", "Watch", "train_data", "start_weights",
+                "populated_weights", "load_submission", "weight_count", "data_samples"} & set(names)
     assert not set(CONTRACT) & set(names)
 
 
@@ -648,6 +696,79 @@ def report(losses, folder="runs"):
     train_data = torch.as_tensor(losses)
     stacked = torch.stack([train_data, train_data])
     return stacked.sum().item(), sys.argv[1:]
+
+
+# names the probe side also uses, as the student's own strings, keys and attributes
+import argparse
+import base64
+import gzip
+import importlib.util
+import io
+
+
+def sweep(dataset, losses, lr=0.1):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--train_data", default="data.csv")
+    parser.add_argument("--weight_count", type=int, default=2)
+    args = parser.parse_args([])
+    config = {"train_data": args.train_data, "start_weights": [0.0] * args.weight_count}
+    for i in range(3):
+        print("Trial", i, "lr", lr)
+    label = "Watch"
+    return config, label, dataset.data_samples
+
+
+def encoded_plot(losses, folder="runs"):
+    buffer = io.BytesIO()
+    plt.plot(losses)
+    plt.savefig(buffer, format="png")
+    image = base64.b64encode(buffer.getvalue()).decode("ascii")
+    with open(os.path.join(folder, "losses.pkl"), "rb") as handle:
+        cached = pickle.load(handle)
+    with gzip.open(os.path.join(folder, "losses.json.gz"), "wt") as handle:
+        json.dump(cached, handle)
+    rule = chr(9472) * 40
+    letters = [chr(65 + i) for i in range(3)]
+    has_tqdm = importlib.util.find_spec("tqdm") is not None
+    return image, rule, letters, has_tqdm
+
+
+class Recorder:
+    def __init__(self):
+        self._hooks = []
+
+    def add(self, module):
+        self._hooks.append(module.register_forward_hook(lambda m, a, out: None))
+
+    def close(self):
+        for handle in self._hooks:
+            handle.remove()
+        self._hooks = []
+
+
+class Tee:
+    def __init__(self, path):
+        self.file, self.stream = open(path, "a"), sys.stdout
+
+    def write(self, text):
+        self.file.write(text)
+        return self.stream.write(text)
+
+    def flush(self):
+        self.file.flush()
+        self.stream.flush()
+
+
+def setup_logging(path="run.log"):
+    in_colab = "google.colab" in sys.modules
+    if "torch" in sys.modules and not in_colab:
+        sys.stdout = Tee(path)
+        sys.stderr = sys.stdout
+    return in_colab
+
+
+def typed(x: "torch.Tensor", n: "int | None" = None) -> "list[torch.Tensor]":
+    return [x] * (n or 1)
 """
 
 
@@ -655,6 +776,19 @@ def test_what_students_add_around_the_stubs_is_not_flagged():
     """Seeds, torch's switches, plots, logs, files of their own, getattr with a literal name."""
     text = (SOLUTIONS_DIR / LEVEL_FILES[1]).read_text() + HONEST_EXTRAS
     assert rules.read_file("level1_manual.py", text.encode(), flagger.probe_names()) == []
+
+
+def test_a_file_of_long_attribute_chains_is_read_in_linear_time():
+    """x = a.b.b...b, 2000 attributes a chain, ~240 KB: the chains are flagged, cheaply."""
+    body = "".join(f"    x{i} = a" + ".b" * 2000 + "\n" for i in range(58))
+    text = "def f(a):\n" + body
+    assert len(text) > 230_000
+    began = time.process_time()
+    flags = rules.read_file("level1_manual.py", text.encode(), {})
+    assert time.process_time() - began < 2.0
+    assert len(flags) == rules.MAX_FLAGS + 1 and all("chains more than" in f["why"] for f in flags[:-1]), flags[:3]
+    short = "def f(a):\n    x = a" + ".b" * rules.MAX_CHAIN + "\n"
+    assert rules.read_file("level1_manual.py", short.encode(), {}) == []
 
 
 def test_the_probe_names_are_read_once_whatever_the_threads(monkeypatch):

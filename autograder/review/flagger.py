@@ -11,6 +11,7 @@ import builtins
 import json
 import keyword
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -45,21 +46,24 @@ class Flag:
 
 
 def probe_names():
-    """{name: "autograder/probe/<file>.py"} for the probe side's top-level functions and classes
-    whose names are the grader's own coinage (a compound like LinearFixture or populated_weights;
-    single plain words such as `describe` or `main` are any program's)."""
+    """{name: "autograder/probe/<file>.py"} for the probe side's top-level classes whose names are
+    the grader's own coinage (a compound like LinearFixture; single plain words such as `Trial` or
+    `Watch`, and snake_case functions, are any program's)."""
     names = {}
     for path in sorted(PROBE_DIR.glob("*.py")):
         for node in ast.parse(path.read_text()).body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and coined(node.name):
+            if isinstance(node, ast.ClassDef) and coined(node.name):
                 names.setdefault(node.name, f"autograder/probe/{path.name}")
     return names
 
 
 def coined(name):
+    """A class name of two or more capitalised parts (LinearFixture, IndexData): what no honest file
+    writes. Function names (populated_weights) are left out: a student's own strings, dict keys and
+    attributes collide with them, and reaching them needs the grader's module, its own rule."""
     core = name.strip("_")
-    return (("_" in core or any(c.isupper() for c in core)) and not hasattr(builtins, name)
-            and not keyword.iskeyword(name) and name not in rules.CONTRACT)
+    return (re.fullmatch(r"(?:[A-Z][a-z0-9]+|[A-Z]{2,}(?![a-z])){2,}", core) is not None
+            and not hasattr(builtins, name) and not keyword.iskeyword(name) and name not in rules.CONTRACT)
 
 
 _PROBE_NAMES = None

@@ -47,6 +47,11 @@ NAMES = {
     "__closure__": ("dunder", "reads the variables hidden in a function's closure (__closure__)"),
     "__subclasses__": ("dunder", "lists every class in the process through __subclasses__(), the grader's included"),
     "__builtins__": ("dunder", "reaches the built-in namespace (__builtins__) it shares with the grader"),
+    "__self__": ("dunder", "reaches the object behind a bound built-in (__self__: print.__self__ is the builtins "
+                           "module), which gives __import__, getattr, eval and exec under other names"),
+    "find_class": ("loader", "resolves a module and name at run time (Unpickler.find_class), which reaches any "
+                             "object of the process, the grader's included"),
+    "get_field": ("dynamic", "resolves a field name at run time (Formatter.get_field), a getattr() in disguise"),
     **{name: ("gc", f"reads the grader's objects through gc.{name}()")
        for name in ("get_objects", "get_referrers", "get_referents")},
     **{name: ("torch_mode", f"uses {name}, which can change what torch's own operations (detach(), the "
@@ -77,6 +82,11 @@ NAMES = {
 # torch's private hook tables (t._backward_hooks, model._forward_hooks, torch.nn.modules.module._global_forward_hooks)
 # and a tensor's private graph node: where the grader's recorders live
 HOOK_TABLE = re.compile(r"_(?:\w*_)?hooks(?:_\w*)?|_grad_fn")
+# the names torch itself gives those tables: never the file's own, even on self (an nn.Module's own
+# self._forward_hooks is where the grader's recorders of its forward() are kept)
+TORCH_HOOK_TABLE = re.compile(r"_grad_fn|_\w*(?:forward|backward|state_dict|optimizer|grad|registration|global)"
+                              r"\w*hooks\w*")
+MAX_CHAIN = 50  # attributes in one dotted chain (a.b.c...): longer is no code a reader can check
 HOOK_WHY = ("hooks", "reads or changes torch's private hook tables ({name}), where the grader's recorders of "
                      "forward() and backward() are kept")
 
@@ -117,11 +127,37 @@ QUALIFIED = [
                    "runpy", "zipimport", "pkgutil", "imp", "pydoc")],
     *[(name, "code", "builds a function from raw code ({qn}), which hides what it runs")
       for name in ("types.FunctionType", "types.CodeType", "types.LambdaType")],
+    # decoding that can build names or code; encoding (base64.b64encode of a plot), compressed files of
+    # the file's own (gzip.open) and pickle.load of its cached results build none
     *[(name, "obfuscation", "decodes text at run time ({qn}), a way to hide names from a reader")
-      for name in ("builtins.chr", "builtins.bytes.fromhex", "builtins.bytearray.fromhex", "base64", "binascii",
-                   "codecs.decode", "codecs.encode", "codecs.getdecoder", "zlib", "bz2", "lzma", "gzip", "marshal",
-                   "pickle.loads", "pickle.load")],
+      for name in ("builtins.bytes.fromhex", "builtins.bytearray.fromhex", "codecs.decode", "codecs.encode",
+                   "codecs.getdecoder", "codecs.getincrementaldecoder", "codecs.iterdecode", "binascii.a2b_base64",
+                   "binascii.a2b_hex", "binascii.unhexlify", "binascii.a2b_uu", "binascii.a2b_qp",
+                   *[f"base64.{call}" for call in ("b64decode", "b32decode", "b32hexdecode", "b16decode", "a85decode",
+                                                   "b85decode", "urlsafe_b64decode", "standard_b64decode",
+                                                   "decodebytes", "decode", "z85decode")],
+                   *[f"{module}.{call}" for module in ("zlib", "bz2", "lzma", "gzip")
+                     for call in ("decompress", "decompressobj", "BZ2Decompressor", "LZMADecompressor")],
+                   "marshal", "pickle.loads", "pickle.Unpickler", "pickle._Unpickler", "pickle._loads", "_pickle",
+                   "dill", "cloudpickle", "copyreg")],
+    ("typing.get_type_hints", "code", "evaluates the file's string annotations (typing.get_type_hints), an eval() "
+                                      "in disguise"),
+    ("inspect.get_annotations", "code", "evaluates the file's string annotations (inspect.get_annotations), an "
+                                        "eval() in disguise"),
+    ("annotationlib", "code", "evaluates annotations ({qn}), an eval() in disguise"),
+    ("logging.config", "loader", "configures logging from a dictionary or file ({qn}), which imports and calls "
+                                 "objects named by dotted strings"),
+    *[(name, "assign", "patches names by string ({qn}), which can replace functions inside torch or the grader")
+      for name in ("unittest.mock", "mock")],
+    *[(name, "dynamic", "resolves field names at run time ({qn}), a getattr() in disguise")
+      for name in ("string.Formatter", "_string")],
 ]
+# Read-only queries under a flagged prefix: importlib.util.find_spec("tqdm") asks whether a library is there
+ALLOWED = ("importlib.util", "importlib.util.find_spec")
+# torch's private names (torch._utils._import_dotted_name) reach its import and dispatch machinery; none
+# is needed by level code
+TORCH_PRIVATE = ("torch_private", "uses torch's private internals ({qn}), which reach its import and dispatch "
+                                  "machinery and can change what torch reports")
 
 # Calls whose argument at this position (or passed by one of these keywords) must be a literal: a
 # computed one hides what they reach.
@@ -159,12 +195,18 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 def qualified_rule(qn):
     """The rule a dotted name falls under, also when reached through a module that re-exports
     another (importlib.sys.modules is sys.modules)."""
+    if qn in ALLOWED:
+        return None
     parts = qn.split(".")
+    if len(parts) > MAX_CHAIN + 1:
+        return None
     for start in range(len(parts)):
         tail = ".".join(parts[start:])
         for prefix, rule, why in QUALIFIED:
             if (tail == prefix or tail.startswith(prefix + ".")) and (start == 0 or "." in prefix):
                 return rule, why.format(qn=qn)
+    if parts[0] == "torch" and any(part.startswith("_") and not part.endswith("__") for part in parts[1:]):
+        return TORCH_PRIVATE[0], TORCH_PRIVATE[1].format(qn=qn)
     return None
 
 
@@ -283,6 +325,8 @@ class Scan:
         """The dotted name an expression stands for (torch.nn.functional.mse_loss), or None."""
         parts = []
         while True:
+            if len(parts) > MAX_CHAIN:
+                return None  # flagged on its own (visit), never walked whole
             if isinstance(node, ast.Attribute):
                 parts.append(node.attr)
                 node = node.value
@@ -325,8 +369,14 @@ class Scan:
                     return f"{module}.{node.id}"
             return None
         if isinstance(node, ast.Attribute):
-            base = self.resolve_name(node.value) if isinstance(node.value, (ast.Name, ast.Attribute)) else None
-            return f"{base}.{node.attr}" if base else None
+            attrs = []
+            while isinstance(node, ast.Attribute):  # iteratively, and bounded: a.b.b... must not recurse
+                attrs.append(node.attr)
+                node = node.value
+                if len(attrs) > MAX_CHAIN:
+                    return None
+            base = self.resolve_name(node) if isinstance(node, ast.Name) else None
+            return ".".join([base, *reversed(attrs)]) if base else None
         return None
 
     # --- the rules
@@ -347,21 +397,32 @@ class Scan:
                         self.check_qualified(f"{module}.{alias.name}", line)
                     self.check_identifier(alias.name, line, probe=not self.imported_from_elsewhere(module))
         elif isinstance(node, ast.Name):
-            self.check_identifier(node.id, line, probe=isinstance(node.ctx, ast.Load) and node.id not in self.bound)
+            self.check_identifier(node.id, line, probe=isinstance(node.ctx, ast.Load) and node.id not in self.bound,
+                                  own=node.id in self.bound)
+            if (isinstance(node.ctx, ast.Load) and self.resolve_name(node) == "builtins.chr"
+                    and not (isinstance(parent, ast.Call) and parent.func is node)):
+                self.flag(line, "obfuscation", "passes builtins.chr around as a value (map(chr, codes)), which "
+                                               "builds text from character codes, a way to hide names from a reader")
             if node.id == "autograder":
                 self.flag(line, "kit", "uses the grader's own package (autograder)")
             if (node.id in HIDERS and isinstance(node.ctx, ast.Load) and node.id not in self.bound
                     and node.id not in self.aliases and not (isinstance(parent, ast.Call) and parent.func is node)):
                 self.flag(line, "dynamic", f"passes {node.id}() around as a value, which hides what it reaches")
-            if self.outermost(node, parent):
+            if self.outermost(node, parent) and not self.membership(node, parent):
                 self.check_qualified(self.resolve(node), line)
                 self.check_passed(node, parent, line)
+        elif isinstance(node, ast.Attribute) and self.long_chain(node):
+            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+                self.flag(line, "obfuscation", f"chains more than {MAX_CHAIN} attributes (a.b.c...), more than a "
+                                               "reader can check")
         elif isinstance(node, ast.Attribute):
             receiver = self.resolve(node.value)
-            self.check_identifier(node.attr, line, probe=receiver is None and node.attr not in self.bound)
+            on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            self.check_identifier(node.attr, line, probe=receiver is None and node.attr not in self.bound,
+                                  own=on_self or node.attr in self.bound)
             if node.attr == "autograder":
                 self.flag(line, "kit", "uses the grader's own package (autograder)")
-            if self.outermost(node, parent):
+            if self.outermost(node, parent) and not self.membership(node, parent):
                 self.check_qualified(self.resolve(node), line)
                 self.check_passed(node, parent, line)
             if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -397,11 +458,58 @@ class Scan:
                                                   "can change what torch's operations report")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.check_identifier(node.name, line, probe=False)
+            arguments = node.args
+            for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg,
+                        arguments.kwarg):
+                if arg is not None and arg.annotation is not None:
+                    self.check_annotation(arg.annotation, getattr(arg, "lineno", line) if at is None else at)
+            if node.returns is not None:
+                self.check_annotation(node.returns, line)
+        elif isinstance(node, ast.AnnAssign):
+            self.check_annotation(node.annotation, line)
         elif isinstance(node, ast.Global):
             for name in node.names:
                 if name in CONTRACT:
                     self.flag(line, "rebind", f"rebinds {name} from inside a function (global {name}), swapping "
                                               "the stub after the grader has checked the file")
+
+    def long_chain(self, node):
+        """More than MAX_CHAIN attributes below this one: counted in bounded steps, so that a file of
+        long chains costs time linear in its length."""
+        depth = 0
+        while isinstance(node, ast.Attribute):
+            depth += 1
+            if depth > MAX_CHAIN:
+                return True
+            node = node.value
+        return False
+
+    def membership(self, node, parent):
+        """"torch" in sys.modules: a yes-or-no question about the table, which hands over no module."""
+        if not isinstance(parent, ast.Compare):
+            return False
+        for op, comparator in zip(parent.ops, parent.comparators):
+            if comparator is node:
+                return isinstance(op, (ast.In, ast.NotIn)) and self.resolve(node) == "sys.modules"
+        return False
+
+    def check_annotation(self, annotation, line):
+        """def f(x: "...") : typing.get_type_hints() evaluates the string, so it is read as code, and
+        anything but a type's name in it (a call) is flagged."""
+        for item in ast.walk(annotation):
+            if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
+                continue
+            try:
+                tree = ast.parse(item.value.strip(), mode="eval")
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            if any(not isinstance(part, (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List,
+                                         ast.Constant, ast.BinOp, ast.BitOr, ast.expr_context))
+                   or (isinstance(part, ast.BinOp) and not isinstance(part.op, ast.BitOr))
+                   for part in ast.walk(tree)):
+                self.flag(line, "code", "holds code in a string annotation, which typing.get_type_hints() "
+                                        "evaluates, an eval() in disguise")
+            self.read_literal(item.value.strip(), line)
 
     def imported_from_elsewhere(self, module):
         """from torch import as_tensor: a name of another library, not the grader's."""
@@ -424,10 +532,12 @@ class Scan:
             self.flag(line, "dynamic", f"passes {qn.removeprefix('builtins.')}() around as a value, which hides "
                                        "what it reaches")
 
-    def check_identifier(self, name, line, probe):
+    def check_identifier(self, name, line, probe, own=False):
+        """own: a name on self or bound by the file itself (self._hooks = []), whose hook-like names are
+        its own unless torch gives its tables that name."""
         if name in NAMES:
             self.flag(line, *NAMES[name])
-        if HOOK_TABLE.fullmatch(name):
+        if HOOK_TABLE.fullmatch(name) and not (own and not TORCH_HOOK_TABLE.fullmatch(name)):
             self.flag(line, HOOK_WHY[0], HOOK_WHY[1].format(name=name))
         if probe and name in self.probe_names:
             self.flag(line, "probe_name", f"uses {name}, a piece of the grader's own code "
@@ -460,7 +570,7 @@ class Scan:
             return
         if KIT_STRING.fullmatch(value) or (not statement and "autograder" in value.lower()):
             self.flag(line, "kit", f"names the grader's own package in a string ({value[:80]!r})")
-        if HOOK_TABLE.fullmatch(value):
+        if HOOK_TABLE.fullmatch(value) and not (value in self.bound and not TORCH_HOOK_TABLE.fullmatch(value)):
             self.flag(line, HOOK_WHY[0], HOOK_WHY[1].format(name=value))
         if PROC_STRING.fullmatch(value):
             self.flag(line, "proc", f"reads or writes {value[:80]!r}, where the process's descriptors and the "
@@ -480,6 +590,8 @@ class Scan:
         """receiver.attr = ..., where receiver is a module or class the file imported."""
         if receiver is None or any(receiver == s or receiver.startswith(s + ".") for s in SETTINGS):
             return
+        if receiver == "sys" and attr in ("stdout", "stderr"):
+            return  # sys.stdout = Tee(path): output copied to a log; the grader's channel is its own
         if is_kit(receiver):
             self.flag(line, "assign", f"replaces {receiver}.{attr} inside the grader's own code")
         elif not guarded(receiver):
