@@ -291,7 +291,9 @@ ATTACKS = {
         import io, pickle
         found = pickle.Unpickler(io.BytesIO(b"")).find_class("sys", "modules")  # <-
         loaded = pickle.loads(b"cos\\nsystem\\n.")  # <-
-        """, ["pickle.Unpickler", "pickle.loads"]),
+        again = pickle.load(io.BytesIO(bytes([99, 111, 115])))  # <-
+        payload = b"\\x80\\x04\\x95"  # <-
+        """, ["pickle.Unpickler", "pickle.loads", "pickle.load", "pickle in a bytes literal"]),
     "torch's private internals": ("""
         found = torch._utils._import_dotted_name("sys.modules")  # <-
         from torch._utils import _import_dotted_name  # <-
@@ -789,6 +791,13 @@ def test_a_file_of_long_attribute_chains_is_read_in_linear_time():
     assert len(flags) == rules.MAX_FLAGS + 1 and all("chains more than" in f["why"] for f in flags[:-1]), flags[:3]
     short = "def f(a):\n    x = a" + ".b" * rules.MAX_CHAIN + "\n"
     assert rules.read_file("level1_manual.py", short.encode(), {}) == []
+    # a long chain of + of strings too: only its outermost + is read
+    text = "def f(a):\n" + "".join(f"    x{i} = " + '"a"' + ' + "a"' * 1500 + "\n" for i in range(26))
+    began = time.process_time()
+    assert rules.read_file("level1_manual.py", text.encode(), {}) == []
+    assert time.process_time() - began < 2.0
+    hidden = 'x = ("__glo" + "bals__") * 1\n'
+    assert any("__globals__" in f["why"] for f in rules.read_file("level1_manual.py", hidden.encode(), {}))
 
 
 def test_the_probe_names_are_read_once_whatever_the_threads(monkeypatch):

@@ -144,6 +144,8 @@ QUALIFIED = [
                                       "in disguise"),
     ("inspect.get_annotations", "code", "evaluates the file's string annotations (inspect.get_annotations), an "
                                         "eval() in disguise"),
+    *[(name, "code", "evaluates a string as a type ({qn}), an eval() in disguise")
+      for name in ("typing.ForwardRef", "typing._eval_type", "typing.evaluate_forward_ref", "typing._type_check")],
     ("annotationlib", "code", "evaluates annotations ({qn}), an eval() in disguise"),
     ("logging.config", "loader", "configures logging from a dictionary or file ({qn}), which imports and calls "
                                  "objects named by dotted strings"),
@@ -190,6 +192,11 @@ SAFE_ENCODINGS = {"utf-8", "utf-8-sig", "ascii", "latin-1", "iso8859-1", "iso885
 KIT_STRING = re.compile(r"autograder(?:\.[A-Za-z_]\w*)*|.*\bautograder(?:\.[A-Za-z_]|[/\\]).*", re.S | re.I)
 PROC_STRING = re.compile(r"(?:/proc(?:/.*)?|proc|/dev/fd(?:/.*)?|/dev/std(?:in|out|err))", re.S)
 BUILTIN_NAMES = frozenset(dir(builtins))
+# Loads that unpickle: a pickle calls the callables it names (builtins.getattr, sys.modules.get), so one held
+# in the file's own bytes is code in disguise; the file's own cached results (pickle.load(handle)) are not
+UNPICKLERS = ("pickle.load", "_pickle.load", "torch.load", "numpy.load", "joblib.load")
+PICKLE_BYTES = re.compile(rb"\x80[\x02-\x05]|\x93|(?:^|[\n(.0-9])[ci][A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n.*\.",
+                          re.S)
 
 
 def qualified_rule(qn):
@@ -433,8 +440,9 @@ class Scan:
         elif isinstance(node, ast.Constant):
             self.check_text(node.value, line, statement=isinstance(parent, ast.Expr))
         elif isinstance(node, ast.BinOp) or isinstance(node, ast.JoinedStr):
-            text = literal_str(node)
-            if text is not None and not isinstance(parent, ast.BinOp):
+            # the outermost + of a chain only: read at every level, a long chain costs its square
+            text = None if isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.Add) else literal_str(node)
+            if text is not None:
                 self.check_text(text, line)
             if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant)
                     and isinstance(node.left.value, str) and "%c" in node.left.value):
@@ -495,7 +503,7 @@ class Scan:
 
     def check_annotation(self, annotation, line):
         """def f(x: "...") : typing.get_type_hints() evaluates the string, so it is read as code, and
-        anything but a type's name in it (a call) is flagged."""
+        a call (or lambda, comprehension, :=) in it is flagged: a type's name calls nothing."""
         for item in ast.walk(annotation):
             if not (isinstance(item, ast.Constant) and isinstance(item.value, str)):
                 continue
@@ -503,9 +511,8 @@ class Scan:
                 tree = ast.parse(item.value.strip(), mode="eval")
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
-            if any(not isinstance(part, (ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List,
-                                         ast.Constant, ast.BinOp, ast.BitOr, ast.expr_context))
-                   or (isinstance(part, ast.BinOp) and not isinstance(part.op, ast.BitOr))
+            if any(isinstance(part, (ast.Call, ast.Lambda, ast.NamedExpr, ast.ListComp, ast.SetComp, ast.DictComp,
+                                     ast.GeneratorExp, ast.Await, ast.Yield, ast.YieldFrom))
                    for part in ast.walk(tree)):
                 self.flag(line, "code", "holds code in a string annotation, which typing.get_type_hints() "
                                         "evaluates, an eval() in disguise")
@@ -535,6 +542,7 @@ class Scan:
     def check_identifier(self, name, line, probe, own=False):
         """own: a name on self or bound by the file itself (self._hooks = []), whose hook-like names are
         its own unless torch gives its tables that name."""
+        own = own or name in self.bound
         if name in NAMES:
             self.flag(line, *NAMES[name])
         if HOOK_TABLE.fullmatch(name) and not (own and not TORCH_HOOK_TABLE.fullmatch(name)):
@@ -565,6 +573,9 @@ class Scan:
         """statement: a string on its own (a docstring), which names nothing unless read back through
         __doc__, itself a name built at run time for whatever uses it."""
         if isinstance(value, bytes):
+            if len(value) <= 4096 and PICKLE_BYTES.search(value):
+                self.flag(line, "obfuscation", "holds a pickle in a bytes literal, which calls the callables it "
+                                               "names when loaded, code in disguise")
             value = value.decode("latin-1")
         if not isinstance(value, str) or len(value) > 4096:
             return
@@ -635,6 +646,13 @@ class Scan:
                                                     or (isinstance(base.func, ast.Attribute)
                                                         and base.func.attr == "to_bytes"))):
                 self.flag(line, "obfuscation", "decodes text from bytes at run time, a way to hide names from a reader")
+        if func in UNPICKLERS and any(
+                (isinstance(item, ast.Constant) and isinstance(item.value, bytes))
+                or (isinstance(item, ast.Call) and (self.resolve_name(item.func) or "").rsplit(".", 1)[-1]
+                    in ("bytes", "bytearray"))
+                for arg in (*node.args, *(k.value for k in node.keywords)) for item in ast.walk(arg)):
+            self.flag(line, "obfuscation", f"unpickles bytes built in the file ({func}), which calls whatever "
+                                           "callables they name, code in disguise")
         if func == "builtins.reversed" and node.args and literal_str(node.args[0]) is not None:
             self.flag(line, "obfuscation", "reverses a string literal, a way to hide names from a reader")
         if isinstance(node.func, ast.Attribute) and node.func.attr in ("update", "setdefault", "__setitem__"):
