@@ -128,7 +128,7 @@ def test_only_regrades_those_named(graded, graded_by):
     again = batch(submissions, out, "--only", "ben")
     assert again.returncode == 0, again.stderr
     assert graded_by == ["ben"] and "graded because: --only: 1 (ben)" in said(again)
-    assert "not regraded (--only): 1 students whose files changed since they were graded: ann" in said(again)
+    assert "not regraded (--only), though a rerun would grade them: files changed: 1 (ann)" in said(again)
 
 
 @pytest.mark.parametrize("only, says", [(["zed"], "--only zed: no such student"),

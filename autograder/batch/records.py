@@ -330,8 +330,10 @@ def summary_lines(result):
     if held:
         lines.append(f"held for review, not graded: {', '.join(held)} (the grader stopped while grading them alone; "
                      f"regrade with --only {' '.join(held)})")
-    if behind:
-        who = sorted(behind)
-        lines.append(f"not regraded (--only): {len(who)} students whose files changed since they were graded: "
-                     f"{', '.join(who[:10])}{', ...' if len(who) > 10 else ''}")
+    if behind:  # by what a plain rerun would regrade them for: new ones were never graded at all
+        by_why = {}
+        for student, whys in sorted(behind.items()):
+            by_why.setdefault(whys[0], []).append(student)
+        lines.append("not regraded (--only), though a rerun would grade them: " + "; ".join(
+            f"{why}: {len(who)} ({', '.join(who[:10])}{', ...' if len(who) > 10 else ''})" for why, who in by_why.items()))
     return lines
