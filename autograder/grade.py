@@ -13,7 +13,7 @@ from autograder.results import Report
 from autograder.review import flag_submission
 from autograder.sandbox import caps, jail
 from autograder.sandbox.runner import NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
-from autograder.submission import SHOWN_NAMES, discover, linked  # noqa: F401 (linked: for the sandbox runner)
+from autograder.submission import SHOWN_NAMES, discover
 
 
 def level_file_in(folder, name):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autograder.batch import records
 from autograder.errors import UsageError
-from autograder.results import has_result, is_posted
+from autograder.results import has_result
 
 
 @dataclass
@@ -91,12 +91,9 @@ def unprobed_checks(found):
 
 
 def rejudge(out) -> Rejudged:
-    from autograder.batch.run import feedback_page, load_reports
-    from autograder.batch.summary import summarize
+    from autograder.batch.run import feedback_page, load_reports, publish
     from autograder.grade import judge_report
     from autograder.judge import reference_results
-    from autograder.output.grades_csv import write_grades_csv
-    from autograder.output.html import write_class_report
 
     out, began = Path(out), time.monotonic()
     found = load_class(out)
@@ -131,14 +128,11 @@ def rejudge(out) -> Rejudged:
             result.unchanged.append(student)
     students = [student for student, _, _ in found]
     everyone = load_reports(out, students)
-    graded = {s: r for s, r in everyone.items() if is_posted(r)}
-    flagged = {s: r for s, r in everyone.items() if r.get("status") == "flagged"}
     if levels is None:  # nobody graded: the assignment as the reports record it
         from autograder.assignment import default_levels, levels_of
 
         levels = next((levels_of(r) for r in everyone.values() if levels_of(r)), None) or default_levels()
-    write_grades_csv(out / "grades.csv", students, everyone, levels)
-    write_class_report(out, graded, summarize(graded), levels, flagged)
+    publish(out, students, everyone, levels)
     result.seconds = time.monotonic() - began
     return result
 

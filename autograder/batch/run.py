@@ -133,17 +133,25 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
     result.seconds = time.monotonic() - began
     records.save_class(out, students)
     all_reports = load_reports(out, students)
-    result.reports = {s: r for s, r in all_reports.items() if is_posted(r)}
-    result.flagged = {s: r for s, r in all_reports.items() if r.get("status") == "flagged"}
+    result.reports, result.flagged = publish(out, students, all_reports, levels)
     for student, report in all_reports.items():
         if student not in result.reports and student not in result.flagged:
             result.not_graded.setdefault(student, report.get("reason", ""))
-    write_grades_csv(out / "grades.csv", students, all_reports, levels)
-    for student in students:  # a student graded before feedback pages existed gets one now
-        if (student in result.reports or student in result.flagged) and not (out / "feedback" / student / "index.html").is_file():
-            feedback_page(all_reports[student], out / "feedback" / student)
-    write_class_report(out, result.reports, summarize(result.reports), levels, result.flagged)
     return result
+
+
+def publish(out, students, reports, levels):
+    """grades.csv, any missing feedback page and the class report, from every student's report (a
+    batch's, or a rejudge's): the grades to post and those held for review, told apart here once.
+    Returns (posted, flagged), each {student: report}."""
+    posted = {s: r for s, r in reports.items() if is_posted(r)}
+    flagged = {s: r for s, r in reports.items() if r.get("status") == "flagged"}
+    write_grades_csv(out / "grades.csv", students, reports, levels)
+    for student in students:  # a student graded before feedback pages existed gets one now
+        if (student in posted or student in flagged) and not (out / "feedback" / student / "index.html").is_file():
+            feedback_page(reports[student], out / "feedback" / student)
+    write_class_report(out, posted, summarize(posted), levels, flagged)
+    return posted, flagged
 
 
 def in_turn(backend, plan, workers):

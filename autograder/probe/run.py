@@ -294,8 +294,7 @@ def run_steps(request, emit):
         if level in failed:
             continue
         path = request["files"][str(level)]
-        changed = changed or differs(before, fingerprint())
-        if changed is not None:
+        if changed is not None:  # an earlier step's code changed the grader: nothing after it is its own
             if step.endswith(".import"):
                 failed.add(level)
                 emit({"id": step, "result": {"load_error": tampering_error(path, changed)}})
@@ -304,6 +303,9 @@ def run_steps(request, emit):
             continue
         if step.endswith(".import"):
             module, error = import_level(level, path, (request.get("given") or {}).get(str(level)))
+            changed = differs(before, fingerprint())
+            if error is None and changed is not None:  # the file changed the grader as it was imported
+                error = tampering_error(path, changed)
             if error is not None:
                 failed.add(level)
                 emit({"id": step, "result": {"load_error": error}})

@@ -26,6 +26,7 @@ from autograder.levels import LEVEL_FILES
 from autograder.probe.protocol import Budget, FrameReader, ProtocolError, encode
 from autograder.probe.registry import level_of
 from autograder.sandbox import caps, jail
+from autograder.submission import linked  # the same test the submission's discovery uses
 
 
 class NotGraded(Exception):
@@ -126,8 +127,6 @@ def given_cells(level):
 def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
                  challenge: int = 0) -> dict:
     """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
-    from autograder.grade import linked  # the same test the submission's discovery uses
-
     limits = limits or Limits()
     deadlines = deadlines or {}
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))  # 0700: the grader's own
