@@ -247,14 +247,16 @@ def run_batch(args):
 
     levels = default_levels(args.levels)
     writable_folder(args.out, "--out")
-    require_sandbox(limits_from(args))
+    limits = limits_from(args)
+    require_sandbox(limits)
     folders, _ = require_students(args.submissions, args.out)
     if args.only:  # an unknown id, or a regrade that would mix two rubrics: one line, before any grading
         from autograder.batch.records import plan_for
 
         plan_for(folders, args.out, levels, device, args.force, args.only)
     check_timeout(args.timeout, device, levels)
-    return run_with_progress(args, device, levels)
+    return run_with_progress(args.submissions, args.out, args.workers, limits, device, levels, force=args.force,
+                             only=args.only, dask=args.dask, fixed_timeout=args.timeout is not None)
 
 
 def run_rejudge(args):

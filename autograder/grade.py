@@ -44,12 +44,12 @@ def require_sandbox(limits: Limits) -> None:
 
 
 def build_report(submission, device: str, results: list, isolation: Optional[str] = None, levels=None,
-                 files=(), flags=()) -> dict:
+                 files=(), flags=(), graded_at=None) -> dict:
     """The report `grade --json` prints (see autograder.results), from the CheckResults of the levels
     graded (levels: the assignment's, default: those of the results)."""
     levels = tuple(levels) if levels is not None else tuple(sorted({r.level for r in results}))
     return Report.graded(display_path(submission), device, results, isolation, levels, list(files),
-                         list(flags)).to_json()
+                         list(flags), graded_at).to_json()
 
 
 def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
@@ -79,7 +79,8 @@ def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines:
     return judge_report(submission or path, device, challenge, isolation_text(limits), **judging)
 
 
-def judge_report(submission, device, challenge, isolation, probed, levels, files, missing, flags=()) -> dict:
+def judge_report(submission, device, challenge, isolation, probed, levels, files, missing, flags=(),
+                 graded_at=None) -> dict:
     """The report of a submission's probe data ({level: data}), every level judged here; the checks of
     a level without a file (missing: {level: message}) say what the folder holds instead; flags (the
     flagger's, read before the code ran) hold the report for review."""
@@ -96,7 +97,7 @@ def judge_report(submission, device, challenge, isolation, probed, levels, files
         if tripped is not None:
             flags.append({"file": taken.get(level, LEVEL_FILES[level]), "line": None,
                           "why": f"at run time: {tripped.message}"[:300]})
-    return build_report(submission, device, results, isolation, levels, files, flags)
+    return build_report(submission, device, results, isolation, levels, files, flags, graded_at)
 
 
 def require_level_files(path, levels=None) -> None:

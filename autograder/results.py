@@ -7,7 +7,10 @@ tests validate every kind of report against.
 
 import math
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from typing import Optional
+
+from autograder import __version__
 
 # bumped when a field changes meaning or disappears. 2: scores, levels and checks are the
 # assignment's levels only (1: a folder always listed all five); "assignment" and "files" added.
@@ -18,6 +21,11 @@ def number(x) -> float:
     """Points as a report shows them: at most two decimals, an int when whole."""
     x = round(float(x), 2)
     return int(x) if x == int(x) else x
+
+
+def now_utc() -> str:
+    """When a submission's code was run, as every report, page and grades.csv shows it."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def finite_or_none(values):
@@ -69,9 +77,12 @@ class Report:
     checks: list = field(default_factory=list)  # [CheckResult]
     curves: list = field(default_factory=list)  # [Curve]
     reason: Optional[str] = None  # why it was not graded
+    graded_at: str = field(default_factory=now_utc)  # when its code ran (a rejudge keeps it)
+    kit_version: str = __version__
 
     @classmethod
-    def graded(cls, submission, device, results, isolation=None, assignment=None, files=(), flags=()) -> "Report":
+    def graded(cls, submission, device, results, isolation=None, assignment=None, files=(), flags=(),
+               graded_at=None) -> "Report":
         assignment = sorted(assignment) if assignment is not None else sorted({r.level for r in results})
         levels = []
         for level in assignment:
@@ -84,7 +95,8 @@ class Report:
                    max_score=number(sum(r.max_points for r in results)),
                    levels=levels, checks=list(results),
                    curves=[Curve(r.level, finite_or_none(r.curve), r.reference_curve)
-                           for r in results if r.id.endswith(".train") and r.reference_curve])
+                           for r in results if r.id.endswith(".train") and r.reference_curve],
+                   **({"graded_at": graded_at} if graded_at else {}))
 
     @classmethod
     def not_graded(cls, submission, device, why, assignment=None) -> "Report":
@@ -93,7 +105,8 @@ class Report:
 
     def to_json(self) -> dict:
         """The public format: plain JSON types only, in a fixed key order."""
-        out = {"format": REPORT_FORMAT, "submission": self.submission, "status": self.status}
+        out = {"format": REPORT_FORMAT, "submission": self.submission, "status": self.status,
+               "graded_at": self.graded_at, "kit_version": self.kit_version}
         if self.status in ("graded", "flagged"):
             out["isolation"] = self.isolation
         else:

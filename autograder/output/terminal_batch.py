@@ -5,12 +5,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from autograder.assignment import span
+from autograder.assignment import require_one_assignment, span
 from autograder.batch.records import summary_lines
 from autograder.batch.run import run_batch
 from autograder.batch.students import find_students
 from autograder.batch.summary import summarize
 from autograder.checks.diagnoses import title_for
+from autograder.grade import isolation_text
 from autograder.levels import LEVEL_FILES
 from autograder.output.textsafe import for_terminal
 
@@ -18,16 +19,12 @@ SHOWN_MISTAKES = 8
 SHOWN_FILES = 10
 
 
-def run_with_progress(args, device, levels=None):
-    from autograder.assignment import default_levels, require_one_assignment
-    from autograder.cli import limits_from
-    from autograder.grade import isolation_text
-
+def run_with_progress(submissions, out, workers, limits, device, levels, force=False, only=None, dask=None,
+                      fixed_timeout=False):
+    """Grade a class with a progress bar (the options were checked by the caller)."""
     console = Console(stderr=True)
-    limits = limits_from(args)
-    levels = default_levels(levels)
-    students = find_students(args.submissions, args.out)[0]
-    require_one_assignment(args.out, students, levels, args.force)  # before the bar: a usage error is one line
+    students = find_students(submissions, out)[0]
+    require_one_assignment(out, students, levels, force)  # before the bar: a usage error is one line
     total = len(students)
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
@@ -40,11 +37,10 @@ def run_with_progress(args, device, levels=None):
                     else f"{student}: {report['score']}/{report['max_score']}")
             progress.update(task, advance=1, last=escape(for_terminal(text)))
 
-        result = run_batch(args.submissions, args.out, args.workers, limits, device, args.force,
-                           fixed_timeout=args.timeout is not None, on_progress=advance, dask=args.dask,
-                           levels=levels, only=args.only)
+        result = run_batch(submissions, out, workers, limits, device, force, fixed_timeout=fixed_timeout,
+                           on_progress=advance, dask=dask, levels=levels, only=only)
         progress.update(task, completed=total)
-    print_summary(result, args.out, console)
+    print_summary(result, out, console)
     console.print(f"isolation: {isolation_text(limits)}", markup=False)
     return 1 if result.not_graded else 0
 
