@@ -11,6 +11,7 @@ from pathlib import Path
 from autograder.errors import UsageError
 from autograder.results import has_result
 from autograder.levels import LEVELS
+from autograder.submission import level_of_name
 
 RECORD = Path(__file__).resolve().parent / "assignment.json"
 
@@ -59,8 +60,6 @@ def default_levels(given=None):
 
 def levels_for(path, given=None):
     """The levels a grade of path is about; a single level file must be one of them."""
-    from autograder.submission import level_of_name
-
     path = Path(path)
     if path.is_file() or path.is_symlink():
         level = level_of_name(path.name)

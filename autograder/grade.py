@@ -12,7 +12,7 @@ from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.results import Report
 from autograder.review import flag_submission
 from autograder.sandbox import caps, jail
-from autograder.sandbox.runner import NotGraded, probe_sealed  # noqa: F401 (NotGraded: for callers)
+from autograder.sandbox.runner import probe_sealed
 from autograder.submission import SHOWN_NAMES, discover
 
 

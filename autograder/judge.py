@@ -5,6 +5,7 @@ sandbox, or from the self-check's own process) judged against closed forms and a
 reference's probe data for the same challenge. The reference module is loaded here, and only here.
 """
 
+import json
 import math
 import re
 import time
@@ -21,6 +22,7 @@ from autograder.checks.verdicts import Problem, Verdict
 from autograder.errors import UsageError
 from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
 from autograder.probe import inputs
+from autograder.probe.child import warm_up
 from autograder.probe.loader import load_module
 from autograder.probe.run import ProbeContext, run_shared
 from autograder.results import CheckResult
@@ -40,8 +42,6 @@ def reference_results(level: int, device: str, challenge: int = 0, solutions_dir
     student release (no reference source), the data it carries for the self-check's inputs."""
     if not (Path(solutions_dir) / LEVEL_FILES[level]).is_file():
         return released_reference(level, device, challenge)
-    from autograder.probe.child import warm_up
-
     warm_up()  # one-time imports must not be timed as a check (the time limits derive from these times)
     reference = load_reference(level, solutions_dir)
     ctx = ProbeContext(device=device, challenge=challenge)
@@ -64,8 +64,6 @@ RELEASED_DATA = Path(__file__).resolve().parent / "reference_data"
 def released_reference(level, device, challenge):
     """A release's reference data: made on the CPU for challenge 0 (its device fields become
     `device`: the reference puts its tensors where it is asked to)."""
-    import json
-
     path = RELEASED_DATA / f"level{level}.json"
     if not path.is_file():
         raise UsageError(f"no reference for level {level} here: {LEVEL_FILES[level]} was not released with "

@@ -1,22 +1,20 @@
-"""The five levels: their numbers, file names and where the reference solutions live."""
+"""The level registry: every level's number, file name and title, and where the reference lives.
+
+One source: a level is its probe module (autograder/probe/level<N>_<name>.py, which declares its
+TITLE and CONTRACT), its checks module under the same name, its solution file and its catalog
+entries. Everything that lists levels (CLI choices, reports, courses, releases, zips) reads them
+here.
+"""
 
 from pathlib import Path
 
-LEVEL_FILES = {
-    1: "level1_manual.py",
-    2: "level2_dataset.py",
-    3: "level3_module.py",
-    4: "level4_optim.py",
-    5: "level5_builtins.py",
-}
+from autograder.probe.discovery import level_modules
+
+LEVEL_FILES = {level.number: f"{level.name}.py" for level in level_modules()}
 LEVELS = tuple(LEVEL_FILES)
-LEVEL_TITLES = {
-    1: "tensors and autograd by hand",
-    2: "Dataset and DataLoader",
-    3: "nn.Module",
-    4: "torch.optim and nn.Parameter",
-    5: "nn.Linear and nn.MSELoss",
-}
+LEVEL_TITLES = {level.number: level.title for level in level_modules()}
+LEVEL_NAMES = {level.number: level.name for level in level_modules()}  # module names: level1_manual
+CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = REPO_ROOT / "exercises"
@@ -25,6 +23,12 @@ EXERCISES_DIR = REPO_ROOT / "exercises"
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 if not SOLUTIONS_DIR.is_dir():
     SOLUTIONS_DIR = Path(__file__).resolve().parent / "solutions"
+
+
+def levels_in_words() -> str:
+    """'all five' in help texts and messages, from the registry."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    return f"all {words.get(len(LEVELS), len(LEVELS))}"
 
 
 def level_of_file(name):

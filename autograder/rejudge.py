@@ -10,12 +10,19 @@ check's points is rejudged; a check added since (nothing probed it) needs a batc
 the kit version it was probed by, so a new kit still regrades on the next batch.
 """
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.assignment import default_levels, levels_of
 from autograder.batch import records
+from autograder.batch.run import feedback_page, load_reports, publish
+from autograder.checks import checks_for_level
 from autograder.errors import UsageError
+from autograder.grade import judge_report
+from autograder.judge import reference_results
+from autograder.output.textsafe import for_terminal
 from autograder.results import has_result
 
 
@@ -48,8 +55,6 @@ def check_changes(old, new):
 
 def load_class(out):
     """[(student, report, record)] of the last batch into OUT; a usage error for any other folder."""
-    import json
-
     out = Path(out)
     students = records.load_class(out) if (out / records.FOLDER).is_dir() else None
     if students is None:
@@ -76,8 +81,6 @@ def load_class(out):
 
 def unprobed_checks(found):
     """Ids of current checks that a probed level's data has no entry for (added since the batch)."""
-    from autograder.checks import checks_for_level
-
     missing = set()
     for _, _, record in found:
         if record is None:
@@ -91,10 +94,6 @@ def unprobed_checks(found):
 
 
 def rejudge(out) -> Rejudged:
-    from autograder.batch.run import feedback_page, load_reports, publish
-    from autograder.grade import judge_report
-    from autograder.judge import reference_results
-
     out, began = Path(out), time.monotonic()
     found = load_class(out)
     unprobed = unprobed_checks(found)
@@ -129,8 +128,6 @@ def rejudge(out) -> Rejudged:
     students = [student for student, _, _ in found]
     everyone = load_reports(out, students)
     if levels is None:  # nobody graded: the assignment as the reports record it
-        from autograder.assignment import default_levels, levels_of
-
         levels = next((levels_of(r) for r in everyone.values() if levels_of(r)), None) or default_levels()
     publish(out, students, everyone, levels)
     result.seconds = time.monotonic() - began
@@ -138,8 +135,6 @@ def rejudge(out) -> Rejudged:
 
 
 def print_rejudged(result, out):
-    from autograder.output.textsafe import for_terminal
-
     for student, (old, new, changes) in sorted(result.changed.items()):
         print(for_terminal(f"{student}: {old['score']}/{old['max_score']} -> {new['score']}/{new['max_score']}"
                            + (f" ({'; '.join(changes)})" if changes else "")))

@@ -5,9 +5,11 @@ shape is the JSON Schema shipped beside it (autograder/output/report.schema.json
 tests validate every kind of report against.
 """
 
+import json
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Optional
 
 from autograder import __version__
@@ -137,7 +139,4 @@ def is_posted(report) -> bool:
 
 def report_schema() -> dict:
     """The JSON Schema of Report.to_json(), shipped with the package."""
-    import json
-    from pathlib import Path
-
     return json.loads((Path(__file__).parent / "output" / "report.schema.json").read_text())

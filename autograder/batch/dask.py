@@ -1,4 +1,4 @@
-"""Run the batch's per-student jobs on a Dask cluster (imported only for `batch --dask`).
+"""Run the batch's per-student jobs on a Dask cluster (`batch --dask`; distributed is imported only then).
 
 A job carries the student's files as contents, so workers need no shared filesystem. On the
 worker it writes them to a private folder and grades exactly as a local batch does: the
@@ -13,22 +13,20 @@ import threading
 import uuid
 from pathlib import Path
 
+from autograder.batch.policy import grade_one
 from autograder.config import CLUSTER_ATTEMPTS
+from autograder.errors import DaskUnavailable, UsageError
+from autograder.grade import not_graded_report, require_sandbox
 from autograder.submission import candidates, linked
 
 EXTRA_HINT = 'batch --dask needs Dask\'s distributed scheduler: pip install -e ".[dask]"'
-
-
-
-class DaskUnavailable(Exception):
-    pass
 
 
 def connect(address, seconds=30):
     """A client of the scheduler at address. Waits at most `seconds`, also for a server that
     accepts the connection but never speaks Dask (the dashboard's port, say)."""
     try:
-        from distributed import Client
+        from distributed import Client  # optional: the [dask] extra
     except ImportError:
         raise DaskUnavailable(EXTRA_HINT) from None
     outcome = {}
@@ -62,10 +60,6 @@ def student_files(folder):
 def grade_job(student, submission, files, device, limits, deadlines, challenge, levels=None):
     """Runs on a Dask worker: (the report for one student, what it was judged from), or (a
     not-graded record, None) if the worker cannot grade: no sandbox there, say."""
-    from autograder.batch.policy import grade_one
-    from autograder.errors import UsageError
-    from autograder.grade import not_graded_report, require_sandbox
-
     try:
         require_sandbox(limits)
     except UsageError as error:
@@ -89,9 +83,7 @@ def grade_on_cluster(address):
     client = connect(address)
 
     def grade_all(folders, students, device, limits, deadlines, challenge, levels=None):
-        from distributed import as_completed
-
-        from autograder.grade import not_graded_report
+        from distributed import as_completed  # optional: the [dask] extra
 
         def submit(student):
             folder = folders[student]

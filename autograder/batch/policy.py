@@ -5,8 +5,8 @@ around it (no sandbox, a crashed worker, a bug of the grader's) becomes a not-gr
 the reason, which a rerun grades again, never a zero and never the end of the batch.
 """
 
+from autograder.errors import NotGraded
 from autograder.grade import grade, not_graded_report
-from autograder.sandbox.runner import NotGraded
 
 
 def grade_one(folder, device, limits, deadlines, challenge, levels=None, probes=None):
@@ -16,5 +16,5 @@ def grade_one(folder, device, limits, deadlines, challenge, levels=None, probes=
         return grade(folder, device, limits, deadlines, challenge=challenge, levels=levels, probes=probes)
     except NotGraded as error:
         return not_graded_report(folder, device, str(error), levels)
-    except Exception as error:  # the grader's own bug: never a student's grade, never the batch's end
+    except Exception as error:  # the grader's own bug, recorded with its reason: never a student's grade, never the batch's end
         return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})", levels)

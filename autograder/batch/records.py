@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from autograder import __version__
+from autograder.checks import all_checks
 from autograder.config import MAX_LEVEL_FILE
 from autograder.errors import UsageError
-from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
+from autograder.levels import LEVELS, SOLUTIONS_DIR
+from autograder.output.files import write_atomically
 from autograder.results import has_result
 
 FOLDER = ".probes"
@@ -79,8 +82,6 @@ def files_digest(folder) -> str:
 
 def rubric_digest(levels=LEVELS) -> str:
     """Every check of these levels, by id and points: what a score is out of."""
-    from autograder.checks import all_checks
-
     return sha256(json.dumps([[c.id, c.points] for c in all_checks().values() if c.level in set(levels)]))
 
 
@@ -88,19 +89,6 @@ def rubric_digest(levels=LEVELS) -> str:
 def kit_version() -> str:
     """The kit's version and a digest of the code that decides a grade (the probes, the judges, the
     reference): a result graded by other grading code is regraded, whether or not the version moved."""
-    version = "unknown"
-    try:
-        import tomllib
-
-        version = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
-    except (ImportError, OSError, ValueError, KeyError, TypeError):
-        try:
-            from importlib.metadata import PackageNotFoundError
-            from importlib.metadata import version as installed
-
-            version = installed("pytorch-abstractions-kit")
-        except (ImportError, PackageNotFoundError):
-            pass
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     judging = [package / "judge.py", *[path for part in ("probe", "checks", "review")
@@ -109,7 +97,7 @@ def kit_version() -> str:
     for path in judging:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return f"{version} ({digest.hexdigest()[:12]})"
+    return f"{__version__} ({digest.hexdigest()[:12]})"
 
 
 def graded_from(folder, levels, device, rubric=None, kit=None) -> dict:
@@ -146,8 +134,6 @@ def report_text(report) -> str:
 def write_result(out, student, report, source, challenge=None, judging=None, held=False):
     """OUT/<student>.json and its record. The record is written first and names the report's digest,
     so a crash between the two leaves a record that matches nothing, never a wrong one."""
-    from autograder.output.files import write_atomically
-
     text = report_text(report)
     path = folder_of(out, create=True) / f"{student}.json"
     if has_result(report) or held:

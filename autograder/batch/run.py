@@ -8,6 +8,7 @@ by only, or everyone with force. grades.csv is rebuilt from those files at the e
 
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Callable, Optional
 
 from autograder.assignment import default_levels, require_one_assignment
 from autograder.batch import records
+from autograder.batch.dask import grade_on_cluster
 from autograder.batch.local import grade_locally
 from autograder.batch.students import require_students
 from autograder.batch.summary import summarize
@@ -24,6 +26,7 @@ from autograder.grade import not_graded_report, require_sandbox
 from autograder.judge import default_deadlines, fixed_deadlines, reference_results
 from autograder.output.grades_csv import write_grades_csv
 from autograder.output.html import write_class_report, write_feedback
+from autograder.output.textsafe import for_terminal
 from autograder.results import is_posted
 from autograder.sandbox.runner import allow_sandboxes
 
@@ -48,10 +51,6 @@ def feedback_page(report, folder):
     try:
         write_feedback(report, folder)
     except Exception as error:  # a page is a convenience: the JSON and grades.csv are the record
-        import sys
-
-        from autograder.output.textsafe import for_terminal
-
         print(for_terminal(f"feedback page for {folder.name} not written: {type(error).__name__}: {error}"),
               file=sys.stderr)
 
@@ -71,8 +70,6 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
     require_one_assignment(out, students, levels, force)
     grade_all = None
     if dask:
-        from autograder.batch.dask import grade_on_cluster  # imports Dask only when asked for
-
         grade_all = grade_on_cluster(dask)
     created = not out.exists()
     try:

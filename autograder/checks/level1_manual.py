@@ -6,7 +6,8 @@ see only the plain data it sent back."""
 
 import numpy as np
 
-from autograder.checks import Check, closed_form, placement, regression
+from autograder.checks import closed_form, placement, regression
+from autograder.checks.check import Check
 from autograder.checks.verdicts import (
     Problem,
     got_text,

@@ -5,7 +5,8 @@ see only the plain data it sent back."""
 
 import numpy as np
 
-from autograder.checks import Check, placement, regression
+from autograder.checks import placement, regression
+from autograder.checks.check import Check
 from autograder.checks.verdicts import Problem, got_text, passed, require_close, require_entries, require_tensor, values
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS

@@ -3,7 +3,8 @@
 Judge side: each check's probe is autograder.probe.level3_module.PROBES[id]; the judges here
 see only the plain data it sent back."""
 
-from autograder.checks import Check, placement, regression
+from autograder.checks import placement, regression
+from autograder.checks.check import Check
 from autograder.checks.verdicts import Problem, passed
 from autograder.checks.weights import (
     judge_fresh_draws,

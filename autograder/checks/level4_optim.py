@@ -4,7 +4,8 @@ Judge side: each check's probe is autograder.probe.level4_optim.PROBES[id]; the 
 see only the plain data it sent back."""
 
 
-from autograder.checks import Check, optim_step, placement, regression
+from autograder.checks import optim_step, placement, regression
+from autograder.checks.check import Check
 from autograder.checks.verdicts import Problem, passed, require_tensor
 from autograder.checks.weights import judge_fresh_draws, judge_model_weight, judge_predictions, judge_standard_normal
 from autograder.probe import inputs

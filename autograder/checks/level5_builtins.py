@@ -4,7 +4,8 @@ Judge side: each check's probe is autograder.probe.level5_builtins.PROBES[id]; t
 see only the plain data it sent back."""
 
 
-from autograder.checks import Check, optim_step, placement, regression
+from autograder.checks import optim_step, placement, regression
+from autograder.checks.check import Check
 from autograder.checks.verdicts import Problem, passed
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 

@@ -7,13 +7,15 @@ is built, and run_autograder runs for every submission with the student's files 
 """
 
 import importlib.metadata
+import tempfile
 import zipfile
 from pathlib import Path
 
+import torch
+
 from autograder.assignment import RECORD, record, span
-from autograder.checks import all_checks
-from autograder.levels import LEVELS
 from autograder.checks.diagnoses import hint_for
+from autograder.levels import LEVELS
 
 # What the zip's requirements.txt pins: the versions this kit runs with here.
 RUNTIME_PACKAGES = ("torch", "numpy", "rich", "pytest", "jupytext", "nbformat", "matplotlib", "Jinja2",
@@ -65,7 +67,6 @@ def gradescope_results(report):
     if report.get("status") == "flagged":  # not a grade until the instructor has looked
         return {"score": 0, "visibility": "visible", "tests": [],
                 "output": "Held for review: your instructor will look at this submission before it gets a grade."}
-    checks = all_checks()
     levels = [level["level"] for level in report["levels"]]
     notes = "".join(f"\n{f['file']}: {f['note']}" for f in report.get("files", []) if f.get("note"))
     return {
@@ -75,7 +76,7 @@ def gradescope_results(report):
         "visibility": "visible",
         "tests": [{"name": c["id"], "score": c["points"], "max_score": c["max_points"],
                    "status": "passed" if c["passed"] else "failed",
-                   "visibility": "after_published" if getattr(checks.get(c["id"]), "hidden", False) else "visible",
+                   "visibility": "visible",
                    "output": c["message"] + (f"\n\nHint: {hint_for(c.get('diagnosis'))}"
                                              if not c["passed"] and hint_for(c.get("diagnosis")) else "")}
                   for c in report["checks"]],
@@ -111,10 +112,6 @@ def build_autograder_zip(zip_path, solutions_dir, allow_unsealed=False, levels=L
     its reference, and the record of the assignment's levels (the only ones its grade is about).
     allow_unsealed: where no sandbox can start in Gradescope's container, grade without one (the
     report's isolation line says so) rather than not at all."""
-    import tempfile
-
-    import torch
-
     zip_path = Path(zip_path)
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text, mode in (("setup.sh", SETUP_SH % {"torch": torch.__version__.split("+")[0]}, 0o755),

@@ -17,6 +17,9 @@ import os
 import resource
 import signal
 import sys
+import traceback
+
+from autograder.probe.protocol import HEADER, write_frame
 
 MAX_REQUEST = 1 * 2**20
 
@@ -38,8 +41,6 @@ def _read_exactly(fd, count):
 
 
 def read_request(fd):
-    from autograder.probe.protocol import HEADER
-
     (length,) = HEADER.unpack(_read_exactly(fd, HEADER.size))
     if length > MAX_REQUEST:
         raise ValueError(f"a request of {length} bytes")
@@ -95,14 +96,12 @@ def warm_up():
     """Pay torch's one-time lazy imports before the hello, on the grader's clock rather than a
     check's: the first optimizer step and the first meta-device operation import torch._dynamo
     (about 1.5 s of CPU), which would otherwise eat into the deadline of whichever check came first."""
-    import torch
-    import torch._dynamo  # noqa: F401
+    import torch  # heavy: the caller decides when torch is imported (see main)
+    import torch._dynamo  # noqa: F401  # heavy: the lazy import this pays for
     (torch.ones(2, device="meta") * 2).sum()
 
 
 def main(request_fd=0, channel_fd=1):
-    from autograder.probe.protocol import write_frame
-
     errors = os.dup(2)  # until the hello, a failure is the grader's: it goes to the grader's log
     try:
         request_fd, channel = take_descriptors(request_fd, channel_fd)
@@ -110,15 +109,14 @@ def main(request_fd=0, channel_fd=1):
         take_limits(request["limits"])
         os.chdir(request["workdir"])
 
+        # heavy: torch and the probes are imported only now, under the limits just taken
         import torch
 
-        from autograder.probe.run import run_steps
+        from autograder.probe.run import run_steps  # heavy: imports torch
 
         torch.set_num_threads(1)  # tiny tensors, and the CPU is shared with classmates
         warm_up()
     except BaseException:
-        import traceback
-
         os.write(errors, traceback.format_exc().encode(errors="replace"))
         os._exit(1)
     os.close(errors)

@@ -18,6 +18,9 @@ from autograder.probe.tensors import (
     tensor_values,
 )
 
+TITLE = "tensors and autograd by hand"
+CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train")  # the names a student writes in this level file
+
 LRS = (0.1, 0.37)  # neither is the default 0.01: an update that ignores `lr` shows
 
 

@@ -10,6 +10,9 @@ from autograder.probe import fixtures, inputs, placement, steps
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor, tensor_values
 
+TITLE = "Dataset and DataLoader"
+CONTRACT = ("RandomData", "make_loader", "train")  # the names a student writes in this level file
+
 
 def item_indices(samples):
     return (0, 7, samples - 1)

@@ -9,6 +9,9 @@ from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.modules import describe_weight, probe_module_forward, weight_of
 from autograder.probe.tensors import as_tensor, describe, describe_losses, fresh_draws, tensor_values, type_name
 
+TITLE = "torch.optim and nn.Parameter"
+CONTRACT = ("CustomLinearModel", "make_optimizer", "train_step", "train")  # the names a student writes in this level file
+
 
 def probe_init(student, ctx):
     torch.manual_seed(3)

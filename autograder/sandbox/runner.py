@@ -11,54 +11,24 @@ code: that is the grader's failure, retried, and reported as "not graded", never
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Optional
 
+from autograder.authoring.course import given_cells as released_cells
 from autograder.checks import checks_for_level
 from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
-from autograder.levels import LEVEL_FILES
+from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
+from autograder.probe.child import boot_command
 from autograder.probe.protocol import Budget, FrameReader, ProtocolError, encode
 from autograder.probe.registry import level_of
+from autograder.errors import NotGraded
 from autograder.sandbox import caps, jail
+from autograder.sandbox.processes import allow_sandboxes, forget, kill, kill_all, register, require_running  # noqa: F401
 from autograder.submission import linked  # the same test the submission's discovery uses
-
-
-class NotGraded(Exception):
-    """The grader, not the submission, failed: no score may be recorded."""
-
-
-_live_lock = threading.Lock()
-_live = set()
-_stopping = threading.Event()
-
-
-def kill_all():
-    """End every sandbox this process started, and start no new one (Ctrl-C, or the batch ending
-    on an error): a worker thread still grading sees NotGraded."""
-    _stopping.set()
-    with _live_lock:
-        procs = list(_live)
-    for proc in procs:
-        _kill(proc)
-
-
-def allow_sandboxes():
-    """A new batch in this process may start sandboxes again."""
-    _stopping.clear()
-
-
-def _kill(proc):
-    for send in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
-        try:
-            send()
-        except (ProcessLookupError, PermissionError, OSError):
-            pass
 
 
 def steps_for(levels, done=()):
@@ -116,12 +86,9 @@ def clean_result(result):
 
 def given_cells(level):
     """{grade_id: source} of a level notebook's read-only cells as released (none without the reference)."""
-    try:
-        from autograder.authoring.course import given_cells as released
-
-        return released(level)
-    except Exception:  # a student release has no source notebooks: cells run as submitted
+    if not (Path(SOLUTIONS_DIR) / LEVEL_FILES[level]).is_file():  # a student release: cells run as submitted
         return {}
+    return released_cells(level)
 
 
 def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
@@ -194,8 +161,6 @@ class Attempts:
             argv = jail.command({name: self.home / name for name in self.homes.values()}, self.workdir, self.device,
                                 *self.child_fds)
         else:  # the instructor's explicit choice: a plain child process, no namespaces
-            from autograder.probe.child import boot_command
-
             argv = [sys.executable, "-I", "-c", boot_command(jail.kit_package().parent, *self.child_fds)]
         joins = caps_.join_files()
         if joins:  # join the cgroups before bwrap starts, so nothing it starts escapes them
@@ -215,8 +180,7 @@ class Attempts:
                            "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
 
     def attempt(self, steps):
-        if _stopping.is_set():
-            raise NotGraded("grading was stopped")
+        require_running()
         caps_ = caps.make_caps(self.limits.memory_mb)
         pipes = _Pipes()
         proc = None
@@ -230,24 +194,19 @@ class Attempts:
                            PYTHONDONTWRITEBYTECODE="1")
                 self.child_fds = (0, 1)
                 stdio = {"stdin": pipes.request_r, "stdout": pipes.channel_w}
-            with _live_lock:  # registered before kill_all can miss it
-                if _stopping.is_set():
-                    raise NotGraded("grading was stopped")
-                proc = subprocess.Popen(self.argv(caps_), stderr=pipes.errors_w, cwd=self.home, env=env,
-                                        start_new_session=True, close_fds=True, **stdio)
-                _live.add(proc)
+            proc = register(lambda: subprocess.Popen(self.argv(caps_), stderr=pipes.errors_w, cwd=self.home,
+                                                     env=env, start_new_session=True, close_fds=True, **stdio))
             pipes.close_child_ends()
             pipes.send(encode(self.request(steps, caps_)))
             self.follow(proc, steps, caps_, pipes)
         finally:
             if proc is not None:
-                _kill(proc)
+                kill(proc)
                 try:
                     proc.wait(10)
                 except subprocess.TimeoutExpired:
                     pass
-                with _live_lock:
-                    _live.discard(proc)
+                forget(proc)
             pipes.close()
             caps_.close()
 
