@@ -6,17 +6,17 @@ import sys
 
 from autograder import __version__
 from autograder.errors import UsageError
-from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
+from autograder.levels import EXERCISES_DIR, LEVELS, SOLUTIONS_DIR, levels_in_words
 from autograder.sandbox.processes import kill_all
 
 
-LEVELS_HELP = ("the assignment's levels: only these are scored and reported (default: all five for a folder, "
-               "the file's own level for one level file)")
+LEVELS_HELP = (f"the assignment's levels: only these are scored and reported (default: {levels_in_words()} for a "
+               "folder, the file's own level for one level file)")
 
 
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m autograder",
-                                     description="Grade the five-level PyTorch linear regression kit.")
+                                     description=f"Grade the {len(LEVELS)}-level PyTorch linear regression kit.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -57,7 +57,7 @@ def build_parser():
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
     build = course_commands.add_parser("build", help="write COURSE/nbgrader_config.py and source/<level>/<level>.ipynb")
     build.add_argument("course", help="the course directory to write (created if missing)")
-    build.add_argument("--levels", type=int, nargs="+", choices=[1, 2, 3, 4, 5], help="default: all five")
+    build.add_argument("--levels", type=int, nargs="+", choices=LEVELS, help=f"default: {levels_in_words()}")
     build.add_argument("--force", action="store_true", help="rewrite a course already built there")
     build.add_argument("--hidden", nargs="*", default=None,
                        help="check ids to hide in BEGIN HIDDEN TESTS blocks (default: each level's train check)")
@@ -68,7 +68,7 @@ def build_parser():
                        help="where Gradescope's container cannot start a sandbox, grade without one (student code "
                             "can then read the reference in that container); default: such a run grades nothing")
     scope.add_argument("--levels", nargs="+", metavar="N",
-                       help="the assignment's levels, the only ones the zip grades (default: all five)")
+                       help=f"the assignment's levels, the only ones the zip grades (default: {levels_in_words()})")
 
     release = commands.add_parser("release", help="what students receive: stubs, self-check, a grader without answers")
     release.add_argument("out", help="a new folder to write the release into")

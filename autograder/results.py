@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from autograder import __version__
+from autograder.levels import LEVELS
 
 # bumped when a field changes meaning or disappears. 2: scores, levels and checks are the
 # assignment's levels only (1: a folder always listed all five); "assignment" and "files" added.
@@ -138,5 +139,8 @@ def is_posted(report) -> bool:
 
 
 def report_schema() -> dict:
-    """The JSON Schema of Report.to_json(), shipped with the package."""
-    return json.loads((Path(__file__).parent / "output" / "report.schema.json").read_text())
+    """The JSON Schema of Report.to_json(), shipped with the package, its level numbers those of the
+    level registry."""
+    schema = json.loads((Path(__file__).parent / "output" / "report.schema.json").read_text())
+    schema["$defs"]["level"] = {"enum": list(LEVELS), "description": schema["$defs"]["level"]["description"]}
+    return schema

@@ -13,6 +13,7 @@ class Check:
     judge: Callable[[Any, Any, "JudgeContext"], Any]  # (student data, reference data, ctx) -> Verdict
     points: int = 0
     stubs: tuple = field(default=())  # the contract names this check exercises, as the student writes them
+    schema: Any = None  # the form of its probe's data (autograder.checks.schema), checked before judging
 
     @property
     def level(self) -> int:

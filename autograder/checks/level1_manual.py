@@ -8,6 +8,9 @@ import numpy as np
 
 from autograder.checks import closed_form, placement, regression
 from autograder.checks.check import Check
+from autograder.checks.schema import (  # the form of each probe's data
+    DEVICE, DRAWS, Described, ENTRIES, ListOf, NO_VALUES, Num, PREDICTION, Record, TRAIN, VALUES,
+)
 from autograder.checks.verdicts import (
     Problem,
     got_text,
@@ -178,21 +181,33 @@ def judge_device(got, want, ctx):
 
 CHECKS = [
     Check("level1.make_data", "data: ones column, normal x, Y = -1 + 3x", judge_make_data,
-          points=3, stubs=("make_data",)),
+          points=3, stubs=("make_data",),
+          schema=Record({"X": VALUES, "Y": VALUES, "default_X": NO_VALUES})),
     Check("level1.init_weights", "random leaf weights that require grad", judge_init_weights,
-          points=2, stubs=("init_weights",)),
+          points=2, stubs=("init_weights",),
+          schema=Record({"w": VALUES, "grad": VALUES, "default": VALUES,
+                         "meta": Described(values=False, error=True), "many": VALUES},
+                        optional={"draws": DRAWS})),
     Check("level1.forward", "predictions x @ w of shape (batch,)", judge_forward,
-          points=3, stubs=("forward",)),
+          points=3, stubs=("forward",),
+          schema=ListOf(PREDICTION, ENTRIES)),
     Check("level1.mse", "mean squared error, differentiable", judge_mse,
-          points=3, stubs=("mse",)),
+          points=3, stubs=("mse",),
+          schema=ListOf(PREDICTION, ENTRIES)),
     Check("level1.gradient", "w.grad after backward equals the closed form", judge_gradient,
-          points=3, stubs=("forward", "mse")),
+          points=3, stubs=("forward", "mse"),
+          schema=ListOf(VALUES, ENTRIES)),
     Check("level1.sgd_update", "w -= lr * grad, in place, under no_grad", judge_sgd_update,
-          points=4, stubs=("sgd_update",)),
+          points=4, stubs=("sgd_update",),
+          schema=ListOf(Record({"lr": Num(), "w": VALUES, "grad": VALUES, "returned": NO_VALUES}), ENTRIES)),
     Check("level1.zero_grad", "the next backward gives one batch's gradient", judge_zero_grad,
-          points=3, stubs=("zero_grad",)),
+          points=3, stubs=("zero_grad",),
+          schema=Record({"before": VALUES, "after": VALUES, "cleared": VALUES, "next": VALUES,
+                         "returned": NO_VALUES})),
     Check("level1.train", "training reaches (-1, 3)", judge_train,
-          points=2, stubs=("train",)),
+          points=2, stubs=("train",),
+          schema=TRAIN),
     Check("level1.device", "tensors stay on the inputs' device (meta)", judge_device,
-          points=2, stubs=("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad")),
+          points=2, stubs=("make_data", "init_weights", "forward", "mse", "sgd_update", "zero_grad"),
+          schema=DEVICE),
 ]

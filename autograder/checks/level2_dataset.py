@@ -7,6 +7,10 @@ import numpy as np
 
 from autograder.checks import placement, regression
 from autograder.checks.check import Check
+from autograder.checks.schema import (  # the form of each probe's data
+    Bool, Choice, DEVICE, Described, ENTRIES, EPOCH, Int, ListOf, NO_VALUES, Record, TRAIN, VALUES,
+    _is_dict_with,
+)
 from autograder.checks.verdicts import Problem, got_text, passed, require_close, require_entries, require_tensor, values
 from autograder.probe import inputs
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
@@ -166,15 +170,25 @@ def judge_device(got, want, ctx):
 
 CHECKS = [
     Check("level2.dataset", "RandomData stores X and Y", judge_dataset,
-          points=4, stubs=("RandomData.__init__",)),
+          points=4, stubs=("RandomData.__init__",),
+          schema=Record({"X": Described(missing=True), "Y": Described(missing=True),
+                         "default_X": Described(values=False, missing=True)})),
     Check("level2.len", "__len__ returns the number of examples", judge_len,
-          points=3, stubs=("RandomData.__len__",)),
+          points=3, stubs=("RandomData.__len__",),
+          schema=Record({"raw": NO_VALUES, "rows": Int(), "bare": Bool()})),
     Check("level2.getitem", "__getitem__ returns matching (x, y)", judge_getitem,
-          points=4, stubs=("RandomData.__getitem__",)),
+          points=4, stubs=("RandomData.__getitem__",),
+          schema=Record({"items": ListOf(Record({"index": Int(), "item": VALUES, "x": VALUES, "y": VALUES}),
+                                         ENTRIES), "bare": Bool()})),
     Check("level2.loader", "make_loader batches, covers, shuffles, reproduces", judge_loader,
-          points=5, stubs=("make_loader",)),
+          points=5, stubs=("make_loader",),
+          schema=Record({"other_seed": EPOCH, "is_loader": Bool(), "returned_data": Bool(), "type": NO_VALUES,
+                         "epochs": ListOf(EPOCH, 2, least=2), "again": EPOCH, "ordered": EPOCH,
+                         "default": EPOCH})),
     Check("level2.train", "training with the loader reaches (-1, 3)", judge_train,
-          points=3, stubs=("train",)),
+          points=3, stubs=("train",),
+          schema=Choice(_is_dict_with("bad_item"), {True: Record({"bad_item": NO_VALUES}), False: TRAIN})),
     Check("level2.device", "the dataset and loader keep the asked device (meta)", judge_device,
-          points=1, stubs=("RandomData.__init__", "RandomData.__getitem__", "make_loader")),
+          points=1, stubs=("RandomData.__init__", "RandomData.__getitem__", "make_loader"),
+          schema=DEVICE),
 ]

@@ -5,6 +5,9 @@ see only the plain data it sent back."""
 
 from autograder.checks import placement, regression
 from autograder.checks.check import Check
+from autograder.checks.schema import (  # the form of each probe's data
+    Bool, DEVICE, DRAWS, Described, MODULE_FORWARD, Record, TRAIN,
+)
 from autograder.checks.verdicts import Problem, passed
 from autograder.checks.weights import (
     judge_fresh_draws,
@@ -56,13 +59,20 @@ def judge_device(got, want, ctx):
 
 CHECKS = [
     Check("level3.init", "self.w: a random leaf tensor that requires grad", judge_init,
-          points=3, stubs=("CustomLinearModel.__init__",)),
+          points=3, stubs=("CustomLinearModel.__init__",),
+          schema=Record({"w": Described(missing=True), "initialised": Bool(), "default": Described(missing=True),
+                         "many": Described(missing=True), "meta": Described(values=False, error=True)},
+                        optional={"draws": DRAWS})),
     Check("level3.forward", "model(x) gives x @ w of shape (batch,)", judge_forward,
-          points=4, stubs=("CustomLinearModel.forward",)),
+          points=4, stubs=("CustomLinearModel.forward",),
+          schema=MODULE_FORWARD),
     Check("level3.gradient", "model.w.grad after backward equals the closed form", judge_gradient,
-          points=3, stubs=("CustomLinearModel.forward",)),
+          points=3, stubs=("CustomLinearModel.forward",),
+          schema=MODULE_FORWARD),
     Check("level3.train", "training the module by hand reaches (-1, 3)", judge_train,
-          points=3, stubs=("train",)),
+          points=3, stubs=("train",),
+          schema=TRAIN),
     Check("level3.device", "w is created on the device argument (meta)", judge_device,
-          points=2, stubs=("CustomLinearModel.__init__", "CustomLinearModel.forward")),
+          points=2, stubs=("CustomLinearModel.__init__", "CustomLinearModel.forward"),
+          schema=DEVICE),
 ]

@@ -6,6 +6,10 @@ see only the plain data it sent back."""
 
 from autograder.checks import optim_step, placement, regression
 from autograder.checks.check import Check
+from autograder.checks.schema import (  # the form of each probe's data
+    Bool, DEVICE, DRAWS, Described, GROUP, ListOf, MAX_NAME, MODULE_FORWARD, NO_VALUES, Num, Record, STEPS,
+    Str, TRAIN,
+)
 from autograder.checks.verdicts import Problem, passed, require_tensor
 from autograder.checks.weights import judge_fresh_draws, judge_model_weight, judge_predictions, judge_standard_normal
 from autograder.probe import inputs
@@ -116,17 +120,27 @@ def judge_device(got, want, ctx):
 
 CHECKS = [
     Check("level4.init", "self.w is a registered nn.Parameter", judge_init,
-          points=4, stubs=("CustomLinearModel.__init__",)),
+          points=4, stubs=("CustomLinearModel.__init__",),
+          schema=Record({"initialised": Bool(), "w": Described(missing=True), "registered": Bool(),
+                         "names": ListOf(Str(MAX_NAME), 64), "default": Described(missing=True),
+                         "many": Described(missing=True)}, optional={"moved": NO_VALUES, "draws": DRAWS})),
     Check("level4.forward", "model(x) and its gradient", judge_forward,
-          points=3, stubs=("CustomLinearModel.forward",)),
+          points=3, stubs=("CustomLinearModel.forward",),
+          schema=MODULE_FORWARD),
     Check("level4.make_optimizer", "SGD over model.parameters() with lr", judge_make_optimizer,
-          points=3, stubs=("make_optimizer",)),
+          points=3, stubs=("make_optimizer",),
+          schema=Record({"type": Str(MAX_NAME), "is_sgd": Bool(), "groups": ListOf(GROUP, 64)},
+                        optional={"default_lr": ListOf(Num(), 64)})),
     Check("level4.train_step", "zero_grad, backward, one step, in place", judge_train_step,
-          points=5, stubs=("train_step",)),
+          points=5, stubs=("train_step",),
+          schema=STEPS),
     Check("level4.train_step_loss", "train_step returns the loss before the step", judge_train_step_loss,
-          points=2, stubs=("train_step",)),
+          points=2, stubs=("train_step",),
+          schema=STEPS),
     Check("level4.train", "training with the optimizer reaches (-1, 3)", judge_train,
-          points=2, stubs=("train",)),
+          points=2, stubs=("train",),
+          schema=TRAIN),
     Check("level4.device", "the model and train_step work on another device (meta)", judge_device,
-          points=1, stubs=("CustomLinearModel.__init__", "CustomLinearModel.forward", "train_step")),
+          points=1, stubs=("CustomLinearModel.__init__", "CustomLinearModel.forward", "train_step"),
+          schema=DEVICE),
 ]

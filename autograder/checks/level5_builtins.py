@@ -6,6 +6,9 @@ see only the plain data it sent back."""
 
 from autograder.checks import optim_step, placement, regression
 from autograder.checks.check import Check
+from autograder.checks.schema import (  # the form of each probe's data
+    Bool, Choice, DEVICE, LINEAR, MAX_NAME, Nullable, Record, STEPS, Scalar, Str, TRAIN,
+)
 from autograder.checks.verdicts import Problem, passed
 from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
@@ -66,15 +69,24 @@ def judge_device(got, want, ctx):
 
 CHECKS = [
     Check("level5.make_model", "nn.Linear(1, 1)", judge_make_model,
-          points=3, stubs=("make_model",)),
+          points=3, stubs=("make_model",),
+          schema=Choice(lambda value: type(value) is dict and value.get("is_linear") is True, {
+True: Record({"type": Str(MAX_NAME), "is_linear": Bool(), **LINEAR}),
+False: Record({"type": Str(MAX_NAME), "is_linear": Bool(), "inner": Nullable(Record(LINEAR))}),
+    })),
     Check("level5.make_loss", "nn.MSELoss()", judge_make_loss,
-          points=3, stubs=("make_loss",)),
+          points=3, stubs=("make_loss",),
+          schema=Record({"type": Str(MAX_NAME), "is_mse": Bool(), "reduction": Scalar()})),
     Check("level5.train_step", "same shapes, zero_grad, backward, one step", judge_train_step,
-          points=7, stubs=("train_step",)),
+          points=7, stubs=("train_step",),
+          schema=STEPS),
     Check("level5.train_step_loss", "train_step returns the loss before the step", judge_train_step_loss,
-          points=2, stubs=("train_step",)),
+          points=2, stubs=("train_step",),
+          schema=STEPS),
     Check("level5.train", "training nn.Linear reaches bias -1, weight 3", judge_train,
-          points=4, stubs=("train",)),
+          points=4, stubs=("train",),
+          schema=TRAIN),
     Check("level5.device", "train_step works on another device (meta)", judge_device,
-          points=1, stubs=("train_step",)),
+          points=1, stubs=("train_step",),
+          schema=DEVICE),
 ]

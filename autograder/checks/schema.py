@@ -6,8 +6,9 @@ a tensor description whose values disagree with its shape, a list far longer tha
 or a number no float holds is stopped here, at a cost of that check only: validate(check_id, data)
 raises Problem("... could not read this check's result ...", "unreadable_result").
 
-SCHEMAS holds one schema per check id, written from what the probe of that id returns
-(autograder/probe/level*.py; tensor descriptions from autograder.probe.tensors.describe). The
+Each check declares its schema (Check.schema, in its level's checks module), written from what the
+probe of that id returns (autograder/probe/level*.py; tensor descriptions from
+autograder.probe.tensors.describe); the forms several levels share are here. The
 bounds sit far above honest data and far below what would cost the grader memory or time: no
 array a judge meets holds more than MAX_VALUES numbers, and the arrays a judge sets against each other
 (a student's weights against the start, or against the reference's) are a few numbers each, so no
@@ -429,56 +430,6 @@ OPTION = Scalar()
 GROUP = Record({"lr": Num(), "momentum": Num(), "weight_decay": Num(), "params": ListOf(Int(), 64),
                 "options": MapOf(OPTION, 64)})
 
-SCHEMAS = {
-    "level1.make_data": Record({"X": VALUES, "Y": VALUES, "default_X": NO_VALUES}),
-    "level1.init_weights": Record({"w": VALUES, "grad": VALUES, "default": VALUES,
-                                   "meta": Described(values=False, error=True), "many": VALUES},
-                                  optional={"draws": DRAWS}),
-    "level1.forward": ListOf(PREDICTION, ENTRIES),
-    "level1.mse": ListOf(PREDICTION, ENTRIES),
-    "level1.gradient": ListOf(VALUES, ENTRIES),
-    "level1.sgd_update": ListOf(Record({"lr": Num(), "w": VALUES, "grad": VALUES, "returned": NO_VALUES}), ENTRIES),
-    "level1.zero_grad": Record({"before": VALUES, "after": VALUES, "cleared": VALUES, "next": VALUES,
-                                "returned": NO_VALUES}),
-    "level1.train": TRAIN,
-    "level1.device": DEVICE,
-    "level2.dataset": Record({"X": Described(missing=True), "Y": Described(missing=True),
-                              "default_X": Described(values=False, missing=True)}),
-    "level2.len": Record({"raw": NO_VALUES, "rows": Int(), "bare": Bool()}),
-    "level2.getitem": Record({"items": ListOf(Record({"index": Int(), "item": VALUES, "x": VALUES, "y": VALUES}),
-                                              ENTRIES), "bare": Bool()}),
-    "level2.loader": Record({"other_seed": EPOCH, "is_loader": Bool(), "returned_data": Bool(), "type": NO_VALUES,
-                             "epochs": ListOf(EPOCH, 2, least=2), "again": EPOCH, "ordered": EPOCH,
-                             "default": EPOCH}),
-    "level2.train": Choice(_is_dict_with("bad_item"), {True: Record({"bad_item": NO_VALUES}), False: TRAIN}),
-    "level2.device": DEVICE,
-    "level3.init": Record({"w": Described(missing=True), "initialised": Bool(), "default": Described(missing=True),
-                           "many": Described(missing=True), "meta": Described(values=False, error=True)},
-                          optional={"draws": DRAWS}),
-    "level3.forward": MODULE_FORWARD,
-    "level3.gradient": MODULE_FORWARD,
-    "level3.train": TRAIN,
-    "level3.device": DEVICE,
-    "level4.init": Record({"initialised": Bool(), "w": Described(missing=True), "registered": Bool(),
-                           "names": ListOf(Str(MAX_NAME), 64), "default": Described(missing=True),
-                           "many": Described(missing=True)}, optional={"moved": NO_VALUES, "draws": DRAWS}),
-    "level4.forward": MODULE_FORWARD,
-    "level4.make_optimizer": Record({"type": Str(MAX_NAME), "is_sgd": Bool(), "groups": ListOf(GROUP, 64)},
-                                    optional={"default_lr": ListOf(Num(), 64)}),
-    "level4.train_step": STEPS,
-    "level4.train_step_loss": STEPS,
-    "level4.train": TRAIN,
-    "level4.device": DEVICE,
-    "level5.make_model": Choice(lambda value: type(value) is dict and value.get("is_linear") is True, {
-        True: Record({"type": Str(MAX_NAME), "is_linear": Bool(), **LINEAR}),
-        False: Record({"type": Str(MAX_NAME), "is_linear": Bool(), "inner": Nullable(Record(LINEAR))}),
-    }),
-    "level5.make_loss": Record({"type": Str(MAX_NAME), "is_mse": Bool(), "reduction": Scalar()}),
-    "level5.train_step": STEPS,
-    "level5.train_step_loss": STEPS,
-    "level5.train": TRAIN,
-    "level5.device": DEVICE,
-}
 
 UNREADABLE = ("The data this check's probe sent back is not of the form the grader reads (the types, sizes "
               "and shapes its probe gives), so it was not judged: the probe's data was replaced, or the code "
@@ -490,13 +441,13 @@ def _stop(check_id, bad):
                   f"{UNREADABLE}", "unreadable_result") from None
 
 
-def validate(check_id, data):
-    """Stop with an "unreadable_result" verdict unless data has the form check_id's judge reads."""
-    schema = SCHEMAS[check_id]  # a check without a schema is the kit's bug: it fails loudly, in every test
+def validate(check, data):
+    """Stop with an "unreadable_result" verdict unless data has the form the check's judge reads
+    (its declared schema)."""
     try:
-        schema.check(data, (), Budget())
+        check.schema.check(data, (), Budget())
     except Unreadable as bad:
-        _stop(check_id, bad)
+        _stop(check.id, bad)
 
 
 def validate_error(check_id, error):
