@@ -87,8 +87,9 @@ def batch_command(args):
 
 
 def rejudge_command(args):
-    print_rejudged(rejudge(args.out), args.out)
-    return 0
+    result = rejudge(args.out)
+    print_rejudged(result, args.out)
+    return 1 if result.unwritten else 0
 
 
 def make_exercises_command(args):

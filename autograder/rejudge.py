@@ -31,6 +31,7 @@ class Rejudged:
     changed: dict = field(default_factory=dict)  # {student: (old report, new report, [check changes])}
     unchanged: list = field(default_factory=list)
     not_graded: list = field(default_factory=list)  # left as they were: a batch grades them
+    unwritten: list = field(default_factory=list)  # outputs that could not be written, and why
     seconds: float = 0.0
 
 
@@ -129,7 +130,7 @@ def rejudge(out) -> Rejudged:
     everyone = load_reports(out, students)
     if levels is None:  # nobody graded: the assignment as the reports record it
         levels = next((levels_of(r) for r in everyone.values() if levels_of(r)), None) or default_levels()
-    publish(out, students, everyone, levels)
+    result.unwritten = publish(out, students, everyone, levels).unwritten
     result.seconds = time.monotonic() - began
     return result
 

@@ -151,6 +151,19 @@ def test_results_for_steps_not_due_are_refused(monkeypatch, tmp_path):
                if step not in ("level1.train", "level1.device"))  # device: the child had exited by then
 
 
+@pytest.mark.parametrize("ending, diagnosis", [("os.kill(os.getpid(), signal.SIGKILL)", "killed"),
+                                               ("os._exit(3)", "crashed")])
+def test_a_child_that_dies_mid_step_charges_that_step(monkeypatch, tmp_path, ending, diagnosis):
+    fake_child(monkeypatch, f"""
+        import signal
+        send({{"hello": 1}})
+        send({{"id": "level1.import", "result": {{"data": None}}}})
+        {ending}
+    """)
+    result = probe(tmp_path)
+    assert result["level1.make_data"]["verdict"]["diagnosis"] == diagnosis
+
+
 def test_a_child_that_never_says_hello_is_not_graded(monkeypatch, tmp_path):
     fake_child(monkeypatch, "sys.exit(3)\n")
     with pytest.raises(runner.NotGraded, match="could not start a sandbox"):

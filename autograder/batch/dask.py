@@ -13,6 +13,7 @@ import threading
 import uuid
 from pathlib import Path
 
+from autograder.batch.backend import ClassRun, Graded, OnStart
 from autograder.batch.policy import grade_one
 from autograder.config import CLUSTER_ATTEMPTS
 from autograder.errors import DaskUnavailable, UsageError
@@ -57,13 +58,13 @@ def student_files(folder):
             for level_candidates in found.values() for c in level_candidates}
 
 
-def grade_job(student, submission, files, device, limits, deadlines, challenge, levels=None):
+def grade_job(student, submission, files, run: ClassRun):
     """Runs on a Dask worker: (the report for one student, what it was judged from), or (a
     not-graded record, None) if the worker cannot grade: no sandbox there, say."""
     try:
-        require_sandbox(limits)
+        require_sandbox(run.limits)
     except UsageError as error:
-        return not_graded_report(submission, device, f"on worker: {error}", levels), None
+        return not_graded_report(submission, run.device, f"on worker: {error}", run.levels), None
     with tempfile.TemporaryDirectory(prefix="dask-job-") as folder:
         for relative, text in files.items():
             path = Path(folder, relative)
@@ -73,28 +74,31 @@ def grade_job(student, submission, files, device, limits, deadlines, challenge, 
             else:
                 path.write_text(text)
         probes = {}
-        report = grade_one(Path(folder), device, limits, deadlines, challenge, levels, probes)
+        report = grade_one(Path(folder), run, probes)
         report["submission"] = submission
         return report, probes or None
 
 
-def grade_on_cluster(address):
-    """A function that grades students on the cluster and yields (student, report, probes) as they finish."""
+def dask_backend(address, folders: dict, run: ClassRun, on_start: OnStart = None):
+    """A Backend grading on the Dask cluster at address (connected now); folders: {student: folder}.
+    on_start is told as each job is handed to the cluster."""
     client = connect(address)
 
-    def grade_all(folders, students, device, limits, deadlines, challenge, levels=None):
+    def grade_all(students, at_once):
         from distributed import as_completed  # optional: the [dask] extra
 
         def submit(student):
             folder = folders[student]
-            return client.submit(grade_job, student, str(folder), student_files(folder), device, limits, deadlines,
-                                 challenge, levels, key=f"grade-{batch_id}-{student}-{attempts[student]}")
+            if on_start and attempts[student] == 1:
+                on_start(student)
+            return client.submit(grade_job, student, str(folder), student_files(folder), run,
+                                 key=f"grade-{batch_id}-{student}-{attempts[student]}")
 
         batch_id = uuid.uuid4().hex  # keys of their own: two batches on one scheduler never share a job
         attempts = {student: 1 for student in students}
         futures = {}
         for student in students:
-            futures[submit(student)] = student
+            futures[submit(student)] = student  # Dask runs as many at once as its workers hold
         pending = as_completed(list(futures))
         try:
             for future in pending:
@@ -108,11 +112,11 @@ def grade_on_cluster(address):
                         futures[retry] = student
                         pending.add(retry)
                         continue
-                    report = not_graded_report(folders[student], device,
+                    report = not_graded_report(folders[student], run.device,
                                                f"grading failed {CLUSTER_ATTEMPTS} times on the cluster "
-                                               f"({type(error).__name__}: {error})", levels)
+                                               f"({type(error).__name__}: {error})", run.levels)
                     probes = None
-                yield student, report, probes
+                yield Graded(student, report, probes)
         finally:
             client.close()
 

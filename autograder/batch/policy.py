@@ -5,16 +5,19 @@ around it (no sandbox, a crashed worker, a bug of the grader's) becomes a not-gr
 the reason, which a rerun grades again, never a zero and never the end of the batch.
 """
 
+from autograder.batch.backend import ClassRun
 from autograder.errors import NotGraded
 from autograder.grade import grade, not_graded_report
 
 
-def grade_one(folder, device, limits, deadlines, challenge, levels=None, probes=None):
-    """A student's report for the assignment's levels; when the grader itself fails, a not-graded
-    record instead of a score. probes: a dict that receives what a graded report was judged from."""
+def grade_one(folder, run: ClassRun, probes=None):
+    """A student's report for the run's levels; when the grader itself fails, a not-graded record
+    instead of a score. probes: a dict that receives what a graded report was judged from."""
     try:
-        return grade(folder, device, limits, deadlines, challenge=challenge, levels=levels, probes=probes)
+        return grade(folder, run.device, run.limits, run.deadlines, challenge=run.challenge, levels=run.levels,
+                     probes=probes)
     except NotGraded as error:
-        return not_graded_report(folder, device, str(error), levels)
-    except Exception as error:  # the grader's own bug, recorded with its reason: never a student's grade, never the batch's end
-        return not_graded_report(folder, device, f"the grader failed ({type(error).__name__}: {error})", levels)
+        return not_graded_report(folder, run.device, str(error), run.levels)
+    except Exception as error:  # the grader's own bug, recorded with its reason: never a grade, never the batch's end
+        return not_graded_report(folder, run.device, f"the grader failed ({type(error).__name__}: {error})",
+                                 run.levels)

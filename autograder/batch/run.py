@@ -16,8 +16,9 @@ from typing import Callable, Optional
 
 from autograder.assignment import default_levels, require_one_assignment
 from autograder.batch import records
-from autograder.batch.dask import grade_on_cluster
-from autograder.batch.local import grade_locally
+from autograder.batch.backend import ClassRun
+from autograder.batch.dask import dask_backend
+from autograder.batch.local import local_backend
 from autograder.batch.students import require_students
 from autograder.batch.summary import summarize
 from autograder.config import Limits, new_challenge
@@ -43,6 +44,8 @@ class BatchResult:
     hidden: list = field(default_factory=list)  # SUBMISSIONS/.name folders, never graded
     reports: dict = field(default_factory=dict)  # the grades to post
     flagged: dict = field(default_factory=dict)  # student: report held for review (code that reaches the grader)
+    summary: dict = field(default_factory=dict)  # the posted grades' summary (autograder.batch.summary)
+    unwritten: list = field(default_factory=list)  # outputs that could not be written, and why
     seconds: float = 0.0
 
 
@@ -68,9 +71,6 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
     students = list(folders)
     levels = default_levels(levels)
     require_one_assignment(out, students, levels, force)
-    grade_all = None
-    if dask:
-        grade_all = grade_on_cluster(dask)
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -89,6 +89,7 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
         reference_results(level, device, challenge)
     deadlines = (fixed_deadlines(limits.check_seconds) if fixed_timeout
                  else default_deadlines(device, challenge, levels))
+    run = ClassRun(device, limits, tuple(levels), challenge, deadlines)
     result = BatchResult(students=students, hidden=hidden)
     rubric, kit = records.rubric_digest(levels), records.kit_version()
     sources = {s: records.graded_from(folders[s], levels, device, rubric, kit) for s in students}
@@ -106,14 +107,11 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
         started.add(student)
         records.mark(out, student, alone=student in plan.alone)
 
-    def backend(todo, at_once):
-        if grade_all is None:
-            return grade_locally(folders, todo, at_once, device, limits, deadlines, challenge, levels, on_start)
-        return grade_all(folders, todo, device, limits, deadlines, challenge, levels)
-
-    began = time.monotonic()
+    backend = dask_backend(dask, folders, run, on_start) if dask else local_backend(folders, run, on_start)
+    began, fresh = time.monotonic(), {}
     try:
         for student, report, probes in in_turn(backend, plan, workers):
+            fresh[student] = report
             records.write_result(out, student, report, sources[student], challenge, probes)
             records.unmark(out, student)
             if report.get("status") == "not_graded":
@@ -129,26 +127,43 @@ def run_batch(submissions, out, workers: int = 2, limits: Optional[Limits] = Non
         raise
     result.seconds = time.monotonic() - began
     records.save_class(out, students)
-    all_reports = load_reports(out, students)
-    result.reports, result.flagged = publish(out, students, all_reports, levels)
+    all_reports = {**load_reports(out, [s for s in students if s not in fresh]), **fresh}  # the kept ones from OUT
+    all_reports = {s: all_reports[s] for s in students if s in all_reports}
+    published = publish(out, students, all_reports, levels)
+    result.reports, result.flagged = published.posted, published.flagged
+    result.summary, result.unwritten = published.summary, published.unwritten
     for student, report in all_reports.items():
         if student not in result.reports and student not in result.flagged:
             result.not_graded.setdefault(student, report.get("reason", ""))
     return result
 
 
-def publish(out, students, reports, levels):
+@dataclass
+class Published:
+    posted: dict  # {student: report}: the grades to post
+    flagged: dict  # {student: report}: held for review
+    summary: dict  # autograder.batch.summary.summarize of the posted grades, computed once
+    unwritten: list = field(default_factory=list)  # what could not be written, and why
+
+
+def publish(out, students, reports, levels) -> Published:
     """grades.csv, any missing feedback page and the class report, from every student's report (a
     batch's, or a rejudge's): the grades to post and those held for review, told apart here once.
-    Returns (posted, flagged), each {student: report}."""
+    grades.csv is the record, so a failure to write it stops here; the class report is a view of
+    it, so a failure there is said (Published.unwritten) and the grades stand."""
     posted = {s: r for s, r in reports.items() if is_posted(r)}
     flagged = {s: r for s, r in reports.items() if r.get("status") == "flagged"}
+    published = Published(posted, flagged, summarize(posted))
     write_grades_csv(out / "grades.csv", students, reports, levels)
     for student in students:  # a student graded before feedback pages existed gets one now
         if (student in posted or student in flagged) and not (out / "feedback" / student / "index.html").is_file():
             feedback_page(reports[student], out / "feedback" / student)
-    write_class_report(out, posted, summarize(posted), levels, flagged)
-    return posted, flagged
+    try:
+        write_class_report(out, posted, published.summary, levels, flagged)
+    except OSError as error:
+        published.unwritten.append(f"{out / 'report.html'}: not written ({error.strerror})")
+        print(for_terminal(f"error: class report {published.unwritten[-1]}"), file=sys.stderr)
+    return published
 
 
 def in_turn(backend, plan, workers):

@@ -11,6 +11,7 @@ code: that is the grader's failure, retried, and reported as "not graded", never
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -249,6 +250,9 @@ class Attempts:
                     return self.charge(pending[0], "out_of_memory",
                                        f"used more than the memory limit ({self.limits.memory_mb} MB)",
                                        "(a huge tensor, or data kept growing?)")
+                if _signal_of(code) == signal.SIGKILL:  # no cgroup saw the memory: the kernel, or os.kill
+                    return self.charge(pending[0], "killed", f"the grading process {_exit_text(code)}",
+                                       "(more memory than the machine could give, or os.kill in this code?)")
                 return self.charge(pending[0], "crashed", f"the grading process {_exit_text(code)}",
                                    "(sys.exit, os._exit, os.kill or a crash in this code?)")
             if not hello:
@@ -365,15 +369,23 @@ class StartupErrors:
             os.close(fd)
 
 
+def _signal_of(code):
+    """The signal that ended a process, from its exit status (bwrap reports one as 128 + its number)."""
+    if code is None:
+        return None
+    if code > 128 and code - 128 < 65:
+        return code - 128
+    return -code if code < 0 else None
+
+
 def _exit_text(code):
     if code is None:
         return "stopped"
-    if code > 128 and code - 128 < 65:  # bwrap reports a signal as 128 + its number
-        code = -(code - 128)
-    if code < 0:
+    number = _signal_of(code)
+    if number is not None:
         try:
-            return f"was killed by {signal.Signals(-code).name}"
+            return f"was killed by {signal.Signals(number).name}"
         except ValueError:
-            return f"was killed by signal {-code}"
+            return f"was killed by signal {number}"
     return f"exited with code {code}"
 
