@@ -17,7 +17,7 @@ import torch
 from autograder.probe import inputs
 from autograder.probe.loader import load_submission
 from autograder.probe.registry import CONTRACT, PROBES, level_of, probes_for_level
-from autograder.probe.tensors import WarningLog, describe_exception
+from autograder.probe.tensors import WarningLog, describe_exception, error_record
 
 
 @dataclass
@@ -69,10 +69,9 @@ def import_level(level, path, given=None):
         try:
             code = notebook_source(path, given)
         except ValueError as error:
-            return None, {"type": None, "message": str(error), "where": None, "plain": True}
-        except Exception as error:  # anything a crafted notebook makes the reader raise
-            return None, {"type": None, "message": f"{path.name} is not a readable notebook: "
-                          f"{type(error).__name__}", "where": None, "plain": True}
+            return None, error_record(str(error), plain=True)
+        except Exception as error:  # anything a crafted notebook makes the reader raise: said, not raised
+            return None, error_record(f"{path.name} is not a readable notebook: {type(error).__name__}", plain=True)
         path = path.with_suffix(".py")
         path.write_text(code)
     try:
@@ -84,10 +83,9 @@ def import_level(level, path, given=None):
         return None, describe_exception(exc, str(path))
     borrowed = borrowed_names(module)
     if borrowed:
-        return None, {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
-                      "message": f"{path.name}: {', '.join(borrowed)} come(s) from the grader's own code or "
-                                 "call(s) it, not from this file. Write the stubs yourself; the grader's helpers "
-                                 "are not answers."}
+        return None, error_record(f"{path.name}: {', '.join(borrowed)} come(s) from the grader's own code or "
+                                  "call(s) it, not from this file. Write the stubs yourself; the grader's helpers "
+                                  "are not answers.", diagnosis="borrowed_from_grader", plain=True)
     return module, None
 
 
@@ -269,9 +267,9 @@ def tampered(before, now):
 
 
 def tampering_error(path, what):
-    return {"type": None, "where": None, "diagnosis": "borrowed_from_grader", "plain": True,
-            "message": f"{Path(path).name} changed the grader's own code while it ran ({what}): the grader's "
-                       "pieces are not answers. Write the stubs yourself."}
+    return error_record(f"{Path(path).name} changed the grader's own code while it ran ({what}): the grader's "
+                        "pieces are not answers. Write the stubs yourself.", diagnosis="borrowed_from_grader",
+                        plain=True)
 
 
 def run_steps(request, emit):

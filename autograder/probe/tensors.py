@@ -87,6 +87,18 @@ def grad_of(t):
     return describe(t.grad) if is_tensor(t) else {"kind": "none"}
 
 
+def error_record(message, type=None, where=None, diagnosis=None, plain=False) -> dict:
+    """A load or probe error as both sides read it (the judge side's schema: checks.schema.ERROR):
+    the exception's type name, the message, the student's line, and a diagnosis the probe side may
+    give itself; plain: the message is the kit's own sentence, shown as it is."""
+    record = {"type": type, "message": message, "where": where}
+    if diagnosis is not None:
+        record["diagnosis"] = diagnosis
+    if plain:
+        record["plain"] = True
+    return record
+
+
 def describe_exception(exc, student_file=None):
     """The exception's type and message, and the student's own line where it was raised."""
     where = None
@@ -102,7 +114,7 @@ def describe_exception(exc, student_file=None):
     message = str(exc)
     if len(message) > 600:
         message = message[:597] + "..."
-    return {"type": _type(exc).__name__, "message": message, "where": where}
+    return error_record(message, _type(exc).__name__, where)
 
 
 class WarningLog:

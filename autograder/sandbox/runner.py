@@ -26,6 +26,7 @@ from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 from autograder.probe.child import boot_command
 from autograder.probe.protocol import Budget, FrameReader, ProtocolError, encode
 from autograder.probe.registry import level_of
+from autograder.probe.tensors import error_record
 from autograder.errors import NotGraded
 from autograder.sandbox import caps, jail
 from autograder.sandbox.processes import allow_sandboxes, forget, kill, kill_all, register, require_running  # noqa: F401
@@ -53,7 +54,7 @@ SANDBOX_DIAGNOSES = {"borrowed_from_grader"}  # the only diagnosis the probe sid
 def clean_error(error):
     """A load or probe error as the judges expect it, whatever the child sent."""
     if not isinstance(error, dict):
-        return {"type": None, "message": "malformed error report", "where": None}
+        return error_record("malformed error report")
     where = error.get("where")
     if isinstance(where, dict):
         line = where.get("line")
@@ -63,16 +64,12 @@ def clean_error(error):
     else:
         where = None
     kind = error.get("type")
-    cleaned = {"type": _text(kind, 100) if kind is not None else None, "message": _text(error.get("message")),
-               "where": where}
     diagnosis = error.get("diagnosis")
     # any other code would be the student's word for their own grade; a list or a dict would not even
     # hash, and `in` a set would raise here, in the grader
-    if isinstance(diagnosis, str) and diagnosis in SANDBOX_DIAGNOSES:
-        cleaned["diagnosis"] = diagnosis
-    if error.get("plain") is True:
-        cleaned["plain"] = True
-    return cleaned
+    return error_record(_text(error.get("message")), _text(kind, 100) if kind is not None else None, where,
+                        diagnosis if isinstance(diagnosis, str) and diagnosis in SANDBOX_DIAGNOSES else None,
+                        error.get("plain") is True)
 
 
 def clean_result(result):
@@ -103,14 +100,12 @@ def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, dead
         home.mkdir()
         for level, path in files.items():  # a private copy: the sandbox never sees the original folder
             if linked(path):  # read as the grader, a link could expose any file on the machine
-                unreadable[level] = {"type": None, "where": None,
-                                     "message": f"{Path(path).name} is a symbolic link; submit the file itself"}
+                unreadable[level] = error_record(f"{Path(path).name} is a symbolic link; submit the file itself")
                 continue
             size = Path(path).stat().st_size
             if size > MAX_LEVEL_FILE:  # read by the grader: a huge (or sparse) file must not fill its disk
-                unreadable[level] = {"type": None, "where": None,
-                                     "message": f"{Path(path).name} is {size / 2**20:.0f} MB; a level file may be "
-                                                f"at most {MAX_LEVEL_FILE // 2**20} MB (clear the notebook's outputs?)"}
+                unreadable[level] = error_record(f"{Path(path).name} is {size / 2**20:.0f} MB; a level file may be at "
+                                                 f"most {MAX_LEVEL_FILE // 2**20} MB (clear the notebook's outputs?)")
                 continue
             name = LEVEL_FILES[level] if Path(path).suffix != ".ipynb" else LEVEL_FILES[level].replace(".py", ".ipynb")
             shutil.copyfile(path, home / name)
@@ -287,8 +282,7 @@ class Attempts:
     def charge(self, step, diagnosis, what, hint):
         """The step that was running when the sandbox misbehaved costs its points (and only them)."""
         if step.endswith(".import"):
-            self.load_errors[level_of(step)] = {"type": None, "message": f"{what} while importing it {hint}",
-                                                "where": None, "diagnosis": diagnosis}
+            self.load_errors[level_of(step)] = error_record(f"{what} while importing it {hint}", diagnosis=diagnosis)
         else:
             self.results[step] = {"verdict": {"message": f"{step}: {what} while running this check {hint}.",
                                               "diagnosis": diagnosis}}
