@@ -130,9 +130,9 @@ def _verdict(check, probed, reference, ctx):
             return explain_error(check, probed["error"]), False
         if "verdict" in probed:  # set by the sandbox runner: timeout, crash, memory limit
             return Verdict(False, probed["verdict"]["message"], probed["verdict"].get("diagnosis")), False
-        schema.validate(check.id, probed["data"])
+        schema.validate(check, probed["data"])
         readable = True
-        with inputs.challenge(ctx.challenge), np.errstate(all="ignore"):  # NaN is judged, not warned about
+        with np.errstate(all="ignore"):  # NaN is judged, not warned about; the challenge is ctx's, explicitly
             verdict = check.judge(probed["data"], reference["data"], ctx)
     except Problem as problem:
         verdict = problem.verdict
@@ -169,8 +169,7 @@ def secrets_of(challenge) -> frozenset:
     release's reference data."""
     if int(challenge) % 2**31 == 0:
         return frozenset()
-    with inputs.challenge(challenge):
-        seed = inputs.train_seed()
+    seed = inputs.train_seed(challenge)
     return frozenset({abs(int(challenge)), int(challenge) % 2**31, seed})
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from autograder.probe.inputs import Inputs
 from autograder.probe.registry import PROBES, level_of
 
 
@@ -29,3 +30,8 @@ class Check:
 class JudgeContext:
     device: str
     challenge: int = 0
+
+    @property
+    def inputs(self) -> Inputs:
+        """The inputs the probes were given for this challenge, to judge against."""
+        return Inputs(self.challenge)

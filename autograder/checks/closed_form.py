@@ -27,12 +27,13 @@ def sgd_step(x, y, w, lr):
     return np.asarray(w) - lr * gradient(x, y, w)
 
 
-def expected_weights(batch_gradient=None):
-    """The weights after each of the two reference SGD steps."""
+def expected_weights(given, batch_gradient=None):
+    """The weights after each of the two reference SGD steps on the given challenge's inputs
+    (probe.inputs.Inputs)."""
     batch_gradient = batch_gradient or gradient
-    w = np.asarray(inputs.step_start(), dtype=np.float64)
+    w = np.asarray(given.step_start(), dtype=np.float64)
     out = []
-    for batch in inputs.step_batches():
+    for batch in given.step_batches():
         w = w - inputs.STEP_LR * batch_gradient(batch["x"], batch["y"], w)
         out.append(w)
     return out
@@ -53,8 +54,8 @@ def broadcast_mse_value(batch, yhat=None):
     return float(np.var(y) + np.mean((np.mean(y) - yhat) ** 2))
 
 
-def accumulating_gradient():
+def accumulating_gradient(given):
     """The second step's gradient when the first batch's gradient was never cleared."""
-    first, second = inputs.step_batches()
-    w1 = expected_weights()[0]
-    return gradient(first["x"], first["y"], inputs.step_start()) + gradient(second["x"], second["y"], w1)
+    first, second = given.step_batches()
+    w1 = expected_weights(given)[0]
+    return gradient(first["x"], first["y"], given.step_start()) + gradient(second["x"], second["y"], w1)

@@ -34,14 +34,14 @@ from autograder.probe.level1_manual import LRS
 
 
 def judge_make_data(got, want, ctx):
-    samples = inputs.data_samples()
+    samples = ctx.inputs.data_samples()
     regression.judge_data(got["X"], got["Y"], samples, ctx.device, f"make_data(samples={samples})")
     require_tensor(got["default_X"], "make_data() with the default samples=1000: X", shape=(1000, 2))
     return passed("X is [ones, standard normal] and Y = -1 + 3x, float32, on the right device")
 
 
 def judge_init_weights(got, want, ctx):
-    n = inputs.weight_count()
+    n = ctx.inputs.weight_count()
     judge_leaf_weights(got["w"], (n,), ctx.device, f"init_weights(num_parameters={n})", got.get("meta"),
                        f"init_weights(num_parameters={n}, device='meta')")
     require_tensor(got["default"], "init_weights() with the default num_parameters=2", shape=(2,))
@@ -51,13 +51,13 @@ def judge_init_weights(got, want, ctx):
 
 
 def judge_forward(got, want, ctx):
-    judge_predictions(got, ctx.device, "forward(w, x)")
+    judge_predictions(got, ctx, "forward(w, x)")
     return passed("one prediction per row, x @ w, differentiable")
 
 
 def judge_mse(got, want, ctx):
-    require_entries(got, len(inputs.probe_batches()), "mse(y, yhat)")
-    for batch, loss in zip(inputs.probe_batches(), got):
+    require_entries(got, len(ctx.inputs.probe_batches()), "mse(y, yhat)")
+    for batch, loss in zip(ctx.inputs.probe_batches(), got):
         n = len(batch["y"])
         judge_inputs_kept(loss, f"mse(y, yhat) on a batch of {n}")
         if loss.get("kind") == "number":
@@ -92,8 +92,8 @@ def judge_mse(got, want, ctx):
 
 
 def judge_gradient(got, want, ctx):
-    regression.judge_gradients(got, ctx.device, "mse(y, forward(w, x)).backward()")
-    regression.judge_gradients(want, ctx.device, "the reference")  # the reference's autograd agrees too
+    regression.judge_gradients(got, ctx, "mse(y, forward(w, x)).backward()")
+    regression.judge_gradients(want, ctx, "the reference")  # the reference's autograd agrees too
     return passed("w.grad equals -(2/n) X^T (y - Xw) and the reference's autograd result")
 
 
@@ -107,7 +107,7 @@ def judge_sgd_update(got, want, ctx):
 
 
 def judge_one_update(got, ctx):
-    batch = inputs.probe_batches()[0]
+    batch = ctx.inputs.probe_batches()[0]
     lr = got["lr"]
     if lr not in LRS:
         raise Problem("sgd_update: malformed probe data.")
@@ -148,7 +148,7 @@ def judge_one_update(got, ctx):
 
 
 def judge_zero_grad(got, want, ctx):
-    first, second = inputs.probe_batches()[0], inputs.probe_batches()[3]
+    first, second = ctx.inputs.probe_batches()[0], ctx.inputs.probe_batches()[3]
     what = "zero_grad(w)"
     after = got["after"]
     if after.get("kind") != "tensor" or after.get("shape") != [2] or not np.allclose(values(after, "w"), first["w"]):
@@ -171,8 +171,8 @@ def judge_zero_grad(got, want, ctx):
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_training(got, want, ctx.device, f"train(X, Y, w, epochs={CONVERGENCE_EPOCHS})",
-                                     batches=regression.seed_loop_batches(inputs.train_seed()))
+    return regression.judge_training(got, want, ctx, f"train(X, Y, w, epochs={CONVERGENCE_EPOCHS})",
+                                     batches=regression.seed_loop_batches(ctx.inputs.train_seed()))
 
 
 def judge_device(got, want, ctx):

@@ -22,14 +22,14 @@ def judge_dataset(got, want, ctx):
         if got[name]["kind"] == "missing":
             raise Problem(f"RandomData.__init__ must store the data as self.{name}; the object has no "
                           f"attribute {name}.", "missing_attribute")
-    samples = inputs.data_samples()
+    samples = ctx.inputs.data_samples()
     regression.judge_data(got["X"], got["Y"], samples, ctx.device, f"RandomData(samples={samples})")
     require_tensor(got["default_X"], "RandomData() with the default samples=1000: self.X", shape=(1000, 2))
     return passed("self.X is [ones, standard normal] and self.Y = -1 + 3x")
 
 
 def judge_len(got, want, ctx):
-    raw, rows = got["raw"], inputs.data_samples()  # the probe's dataset holds that many of the grader's rows
+    raw, rows = got["raw"], ctx.inputs.data_samples()  # the probe's dataset holds that many of the grader's rows
     if raw["kind"] == "size" or raw["kind"] in ("tuple", "list"):
         raise Problem(f"__len__ returned {got_text(raw)}, a shape. The DataLoader calls len(data) and needs "
                       f"the number of examples as an int ({rows}): count the rows of self.Y (or of self.X).",
@@ -71,8 +71,8 @@ def item_shape_problem(item, what, index):
 
 
 def judge_getitem(got, want, ctx):
-    require_entries(got["items"], len(item_indices(inputs.data_samples())), "data[i]")
-    if [entry.get("index") for entry in got["items"]] != list(item_indices(inputs.data_samples())):
+    require_entries(got["items"], len(item_indices(ctx.inputs.data_samples())), "data[i]")
+    if [entry.get("index") for entry in got["items"]] != list(item_indices(ctx.inputs.data_samples())):
         raise Problem("data[i]: the probe's data was replaced (indices it was not given).", "malformed")
     for entry in got["items"]:
         index, item = entry["index"], entry["item"]
@@ -84,7 +84,7 @@ def judge_getitem(got, want, ctx):
         require_tensor(x, f"{what}[0], the input x", shape=(2,), device=ctx.device)
         require_tensor(y, f"{what}[1], the target y", shape=(), device=ctx.device)
         xv, yv = values(x, "x"), float(values(y, "y"))
-        X, Y = inputs.train_data()  # the rows the probe's dataset holds: the judge's own copy
+        X, Y = ctx.inputs.train_data()  # the rows the probe's dataset holds: the judge's own copy
         require_close(xv, X[index], f"{what}[0] (expected self.X[{index}])", ctx.device,
                       "Return row `index` of self.X.", "wrong_row")
         if not np.isclose(yv, -xv[0] + 3 * xv[1], rtol=1e-5, atol=1e-5):
@@ -161,7 +161,7 @@ def judge_train(got, want, ctx):
         shapes = ", ".join(got_text(t) for t in got["bad_item"]["items"])
         raise Problem(f"{what} gives ({shapes}); the loop needs x of shape (2,) and y of shape (), so the "
                       "loader's batches do not fit forward and mse. See the __getitem__ check.", "bad_batch")
-    return regression.judge_training(got, want, ctx.device, f"train(data, w, epochs={CONVERGENCE_EPOCHS})")
+    return regression.judge_training(got, want, ctx, f"train(data, w, epochs={CONVERGENCE_EPOCHS})")
 
 
 def judge_device(got, want, ctx):

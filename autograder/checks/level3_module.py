@@ -21,7 +21,7 @@ from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
 
 def judge_init(got, want, ctx):
-    n = inputs.weight_count()
+    n = ctx.inputs.weight_count()
     what = f"CustomLinearModel(num_parameters={n})"
     judge_model_weight(got, what)
     judge_leaf_weights(got["w"], (n,), ctx.device, f"{what}.w", got.get("meta"),
@@ -40,17 +40,17 @@ def judge_init(got, want, ctx):
 
 
 def judge_forward(got, want, ctx):
-    judge_predictions(got["predictions"], ctx.device, "model(x)")
+    judge_predictions(got["predictions"], ctx, "model(x)")
     return passed("model(x) gives one prediction per row, x @ w, differentiable")
 
 
 def judge_gradient(got, want, ctx):
-    regression.judge_gradients(got["grads"], ctx.device, "mse(y, model(x)).backward()")
+    regression.judge_gradients(got["grads"], ctx, "mse(y, model(x)).backward()")
     return passed("model.w.grad equals -(2/n) X^T (y - Xw) after backward")
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_training(got, want, ctx.device, f"train(model, data, epochs={CONVERGENCE_EPOCHS})")
+    return regression.judge_training(got, want, ctx, f"train(model, data, epochs={CONVERGENCE_EPOCHS})")
 
 
 def judge_device(got, want, ctx):

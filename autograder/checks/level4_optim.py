@@ -17,7 +17,7 @@ from autograder.probe.inputs import CONVERGENCE_EPOCHS
 
 
 def judge_init(got, want, ctx):
-    n = inputs.weight_count()
+    n = ctx.inputs.weight_count()
     what = f"CustomLinearModel(num_parameters={n})"
     judge_model_weight(got, what)
     w = got["w"]
@@ -43,8 +43,8 @@ def judge_init(got, want, ctx):
 
 
 def judge_forward(got, want, ctx):
-    judge_predictions(got["predictions"], ctx.device, "model(x)")
-    regression.judge_gradients(got["grads"], ctx.device, "mse(y, model(x)).backward()")
+    judge_predictions(got["predictions"], ctx, "model(x)")
+    regression.judge_gradients(got["grads"], ctx, "mse(y, model(x)).backward()")
     return passed("model(x) gives x @ w of shape (batch,), and backward fills model.w.grad correctly")
 
 
@@ -98,18 +98,18 @@ def judge_make_optimizer(got, want, ctx):
 
 
 def judge_train_step(got, want, ctx):
-    return optim_step.judge_train_step(got, want, ctx.device, "train_step(model, optimizer, x, y)",
+    return optim_step.judge_train_step(got, want, ctx, "train_step(model, optimizer, x, y)",
                                        broadcast_hint=True,
                                        fix="model(x) and y both have shape (batch,) here: reshape neither.")
 
 
 def judge_train_step_loss(got, want, ctx):
-    return optim_step.judge_returned_loss(got, want, ctx.device, "train_step(model, optimizer, x, y)",
+    return optim_step.judge_returned_loss(got, want, ctx, "train_step(model, optimizer, x, y)",
                                           accept_broadcast=True)
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_training(got, want, ctx.device,
+    return regression.judge_training(got, want, ctx,
                                      f"train(model, data, optimizer, epochs={CONVERGENCE_EPOCHS})",
                                      accumulate_diagnosis="forgot_zero_grad")
 

@@ -50,15 +50,15 @@ WHAT = "train_step(model, optimizer, loss_fn, x, y)"
 
 
 def judge_train_step(got, want, ctx):
-    return optim_step.judge_train_step(got, want, ctx.device, WHAT, names=("bias", "weight"), broadcast_hint=True)
+    return optim_step.judge_train_step(got, want, ctx, WHAT, names=("bias", "weight"), broadcast_hint=True)
 
 
 def judge_train_step_loss(got, want, ctx):
-    return optim_step.judge_returned_loss(got, want, ctx.device, WHAT, accept_broadcast=True)
+    return optim_step.judge_returned_loss(got, want, ctx, WHAT, accept_broadcast=True)
 
 
 def judge_train(got, want, ctx):
-    return regression.judge_training(got, want, ctx.device,
+    return regression.judge_training(got, want, ctx,
                                      f"train(model, data, optimizer, loss_fn, epochs={CONVERGENCE_EPOCHS})",
                                      names=("bias", "weight"), accumulate_diagnosis="forgot_zero_grad")
 

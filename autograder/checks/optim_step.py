@@ -9,7 +9,7 @@ import numpy as np
 from autograder.checks.closed_form import accumulating_gradient, broadcast_gradient, expected_weights, mse_value
 from autograder.checks.regression import gradient_hint
 from autograder.checks.verdicts import Problem, close, got_text, passed, require_close, require_entries
-from autograder.probe.inputs import STEP_BATCHES, STEP_LR, step_batches, step_start
+from autograder.probe.inputs import STEP_BATCHES, STEP_LR
 
 
 def judge_calls(calls, call_number, start=None, end=None):
@@ -49,7 +49,8 @@ def judge_calls(calls, call_number, start=None, end=None):
 SAME_SHAPE = "Give both the same shape: model(x).squeeze(1) (or y.unsqueeze(1))."
 
 
-def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_hint=False, fix=SAME_SHAPE):
+def judge_train_step(got, want, ctx, what, names=("w[0]", "w[1]"), broadcast_hint=False, fix=SAME_SHAPE):
+    device = ctx.device
     for key in ("calls", "weights", "returned"):
         require_entries(got[key], len(STEP_BATCHES), what)
     if not got["same_object"]:
@@ -59,24 +60,24 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
     require_entries(started, len(STEP_BATCHES), what)
     for number, (calls, start, end) in enumerate(zip(got["calls"], started, got["weights"]), 1):
         judge_calls(calls, number, start, end)
-    expected = expected_weights()
+    expected = expected_weights(ctx.inputs)
     for number, (weights, want_w) in enumerate(zip(got["weights"], expected), 1):
         weights = np.asarray(weights, dtype=np.float64)
         if close(weights, want_w, device):
             continue
-        if broadcast_hint and close(weights, expected_weights(broadcast_gradient)[number - 1], device):
+        if broadcast_hint and close(weights, expected_weights(ctx.inputs, broadcast_gradient)[number - 1], device):
             warning = f" PyTorch warned: {got['warnings'][0]}" if got.get("warnings") else ""
             raise Problem(f"{what}: the update matches a loss between predictions of shape (batch, 1) and "
                           "targets of shape (batch,). Broadcasting turned them into a (batch, batch) table, "
                           f"so every prediction was compared with every target. {fix}{warning}", "broadcasting")
         if number == 2:
-            accumulated = expected[0] - STEP_LR * accumulating_gradient()
+            accumulated = expected[0] - STEP_LR * accumulating_gradient(ctx.inputs)
             if close(weights, accumulated, device):
                 raise Problem(f"{what}: the second step used the sum of both batches' gradients: gradients "
                               "accumulate across calls. Call optimizer.zero_grad() before loss.backward().",
                               "forgot_zero_grad")
-        start = np.asarray(step_start() if number == 1 else expected[0])
-        batch_size = len(step_batches()[number - 1]["y"])
+        start = np.asarray(ctx.inputs.step_start() if number == 1 else expected[0])
+        batch_size = len(ctx.inputs.step_batches()[number - 1]["y"])
         hint, diagnosis = gradient_hint(weights - start, want_w - start, batch_size)
         require_close(weights, want_w, f"{what}: {', '.join(names)} after SGD step {number} (lr={STEP_LR})",
                       device, hint, diagnosis)
@@ -84,14 +85,14 @@ def judge_train_step(got, want, device, what, names=("w[0]", "w[1]"), broadcast_
                   "place by exactly the SGD step")
 
 
-def judge_returned_loss(got, want, device, what, accept_broadcast=False):
+def judge_returned_loss(got, want, ctx, what, accept_broadcast=False):
     """The returned value must be the loss at the weights the call started from (whatever they were:
     a wrong update is train_step's mistake, not this check's)."""
     for key in ("weights", "returned"):
         require_entries(got[key], len(STEP_BATCHES), what)
-    starts = [step_start(), *got["weights"][:-1]]
+    starts = [ctx.inputs.step_start(), *got["weights"][:-1]]
     for number, (returned, batch, w, after_w) in enumerate(
-            zip(got["returned"], step_batches(), starts, got["weights"]), 1):
+            zip(got["returned"], ctx.inputs.step_batches(), starts, got["weights"]), 1):
         if returned.get("kind") == "tensor":
             raise Problem(f"{what} returned {got_text(returned)}; return a Python float: loss.item(). (A tensor "
                           "keeps the whole autograd graph alive.)", "returned_tensor")

@@ -76,10 +76,11 @@ def judge_data(X, Y, samples, device, what):
                   device, "Compute Y from the columns of X, after building X.", "wrong_targets")
 
 
-def judge_gradients(got, device, what):
+def judge_gradients(got, ctx, what):
     """got: a list, per probe batch, of describe(w.grad) after backward of the student's loss."""
-    require_entries(got, len(inputs.probe_batches()), what)
-    for batch, grad in zip(inputs.probe_batches(), got):
+    device, batches = ctx.device, ctx.inputs.probe_batches()
+    require_entries(got, len(batches), what)
+    for batch, grad in zip(batches, got):
         n = len(batch["y"])
         if grad.get("kind") == "none":
             raise Problem(f"{what}: after loss.backward(), w.grad is None (batch of {n}). The loss is not "
@@ -210,13 +211,14 @@ def step_hint(step, want_step, batch_size, lr):
             f"scaled by {k:.4g}."), "wrong_step"
 
 
-def judge_training(got, want, device, what, names=("w[0] (bias)", "w[1]"), batches=None,
+def judge_training(got, want, ctx, what, names=("w[0] (bias)", "w[1]"), batches=None,
                    accumulate_diagnosis="gradients_accumulate"):
     """A convergence run, judged by replaying it: from the grader's start, every step must be one SGD
     step (lr TRAIN_LR, float64 closed form) on the examples that step drew, from the weights it started
     at; each epoch's reported loss one the contract allows (between the least and the largest loss of
     that epoch's batches); the weights at the end near (-1, 3). The batch order is the run's own: the
     seed fixes it only through the student's loader (level 1: through the contract's seed loop)."""
+    device = ctx.device
     loss_values = returned_losses(got, what)
     weights = np.asarray(got["weights"], dtype=np.float64)
     start = np.asarray(got["start"], dtype=np.float64)
@@ -235,7 +237,7 @@ def judge_training(got, want, device, what, names=("w[0] (bias)", "w[1]"), batch
     if not np.array_equal(before[0].astype(np.float32), start.astype(np.float32)):
         raise Problem(f"{what}: the first step started from {point(before[0])}, not from the weights train was "
                       f"given, {point(start)}: the weights changed before any gradient.", "wrong_step")
-    X, Y = (np.asarray(a, dtype=np.float64) for a in inputs.train_data())
+    X, Y = (np.asarray(a, dtype=np.float64) for a in ctx.inputs.train_data())
     points = np.vstack([before, weights])  # the weights before each step, then after the last
     step_of = np.repeat(np.arange(len(before)), sizes)
     x, y = X[flat], Y[flat]

@@ -64,9 +64,10 @@ def judge_inputs_kept(result, what):
                       "new tensors instead (x * w) and leave the inputs as they came.", "input_modified")
 
 
-def judge_predictions(got, device, what):
-    require_entries(got, len(inputs.probe_batches()), what)
-    for batch, yhat in zip(inputs.probe_batches(), got):
+def judge_predictions(got, ctx, what):
+    device, batches = ctx.device, ctx.inputs.probe_batches()
+    require_entries(got, len(batches), what)
+    for batch, yhat in zip(batches, got):
         n = len(batch["y"])
         judge_inputs_kept(yhat, f"{what} on a batch of {n}")
         if yhat.get("kind") == "tensor" and yhat["shape"] == [n, 2]:

@@ -8,6 +8,7 @@ results) live on the judge side, in `autograder.checks`, which no sandbox holds.
 
 import contextlib
 import contextvars
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -40,8 +41,13 @@ def current_challenge():
     return _challenge.get()
 
 
-def _rng(offset):
-    return np.random.RandomState((_challenge.get() * 7 + offset) % 2**32)
+def _seed(challenge):
+    """The challenge given, else the one the caller runs under (the probe side sets it once)."""
+    return _challenge.get() if challenge is None else int(challenge) % 2**31
+
+
+def _rng(offset, challenge=None):
+    return np.random.RandomState((_seed(challenge) * 7 + offset) % 2**32)
 
 
 def f32(array):
@@ -49,38 +55,38 @@ def f32(array):
     return np.asarray(array, dtype=np.float32).astype(np.float64).tolist()
 
 
-def start_weights():
+def start_weights(challenge=None):
     """The start of every convergence run: far from (-1, 3), different for every challenge."""
-    rng = _rng(1)
+    rng = _rng(1, challenge)
     return f32([rng.uniform(0.5, 1.5), rng.uniform(-1.5, -0.5)])
 
 
-def data_samples():
+def data_samples(challenge=None):
     """How many rows the data checks ask for: 200 to 299, by challenge."""
-    return 200 + int(_rng(6).randint(0, 100))
+    return 200 + int(_rng(6, challenge).randint(0, 100))
 
 
-def weight_count():
+def weight_count(challenge=None):
     """num_parameters the weight checks ask for: 3 to 6, by challenge."""
-    return 3 + int(_rng(7).randint(0, 4))
+    return 3 + int(_rng(7, challenge).randint(0, 4))
 
 
-def train_seed():
+def train_seed(challenge=None):
     """The seed passed to the level's train(): it fixes the order of the batches."""
-    return int(_rng(2).randint(1, 2**31 - 1))
+    return int(_rng(2, challenge).randint(1, 2**31 - 1))
 
 
-def train_data(samples=TRAIN_SAMPLES):
+def train_data(samples=TRAIN_SAMPLES, challenge=None):
     """The convergence run's data, made by the grader (never by a solution): X = [1, x], Y = -1 + 3x."""
-    x = _rng(3).randn(samples).astype(np.float32)
+    x = _rng(3, challenge).randn(samples).astype(np.float32)
     X = np.stack([np.ones(samples, dtype=np.float32), x], axis=1)
     Y = (-X[:, 0] + np.float32(3) * X[:, 1]).astype(np.float32)
     return X, Y
 
 
-def probe_batches():
+def probe_batches(challenge=None):
     """A hand-made batch and random ones (sizes 1, 7, 10) of this challenge: x (n, 2), y (n,), w (2,)."""
-    return [dict(batch) for batch in _probe_batches(_challenge.get())]
+    return [dict(batch) for batch in _probe_batches(_seed(challenge))]
 
 
 @lru_cache(maxsize=256)
@@ -95,16 +101,48 @@ def _probe_batches(seed):
     return batches
 
 
-def step_start():
+def step_start(challenge=None):
     """The weights [bias, slope] the two recorded steps start from: this challenge's, near (0.25, -0.75)."""
-    return f32(np.asarray([0.25, -0.75]) + _rng(5).uniform(-0.2, 0.2, size=2))
+    return f32(np.asarray([0.25, -0.75]) + _rng(5, challenge).uniform(-0.2, 0.2, size=2))
 
 
-def step_batches():
-    batches = probe_batches()
+def step_batches(challenge=None):
+    batches = probe_batches(challenge)
     return [batches[i] for i in STEP_BATCHES]
 
 
 def predictions(batch):
     """The predictions the mse probe hands the student's loss: x @ w of the batch (an input there)."""
     return np.asarray(batch["x"]) @ np.asarray(batch["w"])
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """One challenge's inputs, for code that is handed the challenge (the judges, through
+    JudgeContext.inputs) rather than running under it as the probe side does."""
+
+    challenge: int
+
+    def start_weights(self):
+        return start_weights(self.challenge)
+
+    def data_samples(self):
+        return data_samples(self.challenge)
+
+    def weight_count(self):
+        return weight_count(self.challenge)
+
+    def train_seed(self):
+        return train_seed(self.challenge)
+
+    def train_data(self, samples=TRAIN_SAMPLES):
+        return train_data(samples, self.challenge)
+
+    def probe_batches(self):
+        return probe_batches(self.challenge)
+
+    def step_start(self):
+        return step_start(self.challenge)
+
+    def step_batches(self):
+        return step_batches(self.challenge)
