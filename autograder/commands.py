@@ -39,7 +39,7 @@ def grade_command(args):
         require_sandbox(limits)
         check_timeout(args.timeout, device, levels)
         report = grade(args.path, device, limits, deadlines=fixed_deadlines(args.timeout) if args.timeout else None,
-                       levels=levels)
+                       levels=levels).to_json()  # the renderers below read the report's public form
     except NotGraded as error:
         print(f"not graded: {error}", file=sys.stderr)
         return 1

@@ -53,8 +53,8 @@ def build_report(submission, device: str, results: list, isolation: Optional[str
 
 
 def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
-          submission=None, challenge: Optional[int] = None, levels=None, probes: Optional[dict] = None) -> dict:
-    """The report for one submission: probes in a sandbox, judged here. deadlines: {check id:
+          submission=None, challenge: Optional[int] = None, levels=None, probes: Optional[dict] = None) -> Report:
+    """The typed Report for one submission (its public JSON form: .to_json()): probes in a sandbox, judged here. deadlines: {check id:
     seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
     applies to checks not listed). submission: the name the report gives (default: path).
     challenge: the seed of every probe input (default: a fresh secret). levels: the assignment's
@@ -80,7 +80,7 @@ def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines:
 
 
 def judge_report(submission, device, challenge, isolation, probed, levels, files, missing, flags=(),
-                 graded_at=None) -> dict:
+                 graded_at=None) -> Report:
     """The report of a submission's probe data ({level: data}), every level judged here; the checks of
     a level without a file (missing: {level: message}) say what the folder holds instead; flags (the
     flagger's, read before the code ran) hold the report for review."""
@@ -97,7 +97,8 @@ def judge_report(submission, device, challenge, isolation, probed, levels, files
         if tripped is not None:
             flags.append({"file": taken.get(level, LEVEL_FILES[level]), "line": None,
                           "why": f"at run time: {tripped.message}"[:300]})
-    return build_report(submission, device, results, isolation, levels, files, flags, graded_at)
+    return Report.graded(display_path(submission), device, results, isolation, tuple(levels), list(files),
+                         flags, graded_at)
 
 
 def require_level_files(path, levels=None) -> None:

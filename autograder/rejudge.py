@@ -117,7 +117,7 @@ def rejudge(out) -> Rejudged:
                 raise UsageError(f"rejudge {out}: the reference cannot run on {device} here ({type(error).__name__}: "
                                  f"{error}); rejudge on a machine with that device") from None
         new = judge_report(report["submission"], device, challenge, report.get("isolation"), probed=probes,
-                           graded_at=report.get("graded_at"), **judging)
+                           graded_at=report.get("graded_at"), **judging).to_json()
         source = dict(record["graded_from"], rubric=records.rubric_digest(levels))  # the kit it was probed by stays
         records.write_result(out, student, new, source, challenge, dict(judging, probed=probes))
         feedback_page(new, out / "feedback" / student)

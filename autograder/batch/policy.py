@@ -15,7 +15,7 @@ def grade_one(folder, run: ClassRun, probes=None):
     instead of a score. probes: a dict that receives what a graded report was judged from."""
     try:
         return grade(folder, run.device, run.limits, run.deadlines, challenge=run.challenge, levels=run.levels,
-                     probes=probes)
+                     probes=probes).to_json()  # what OUT/<student>.json holds
     except NotGraded as error:
         return not_graded_report(folder, run.device, str(error), run.levels)
     except Exception as error:  # the grader's own bug, recorded with its reason: never a grade, never the batch's end
