@@ -116,7 +116,7 @@ def main(request_fd=0, channel_fd=1):
 
         torch.set_num_threads(1)  # tiny tensors, and the CPU is shared with classmates
         warm_up()
-    except BaseException:
+    except BaseException:  # before the hello, every failure is the grader's: its traceback goes to the log
         os.write(errors, traceback.format_exc().encode(errors="replace"))
         os._exit(1)
     os.close(errors)

@@ -920,7 +920,7 @@ def ipython_transform():
     def transform(source):
         try:
             return manager.transform_cell(source)
-        except Exception:
+        except Exception:  # a cell IPython cannot transform is read as the plain Python it holds
             return source
     return transform
 
