@@ -25,8 +25,10 @@ def build_parser():
     grade.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (cuda, then mps, then cpu)")
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grade.add_argument("--timeout", type=float, default=None,
-                       help="seconds per check (default: 50x the reference's time, at least 10 s)")
-    grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student's whole sandbox (all its processes together), MB")
+                       help="seconds per check, at least twice the reference's slowest check here (default: 50x "
+                            "the reference's time, at least 10 s); importing a file keeps at least 20 s")
+    grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student's whole sandbox (all its processes together), MB "
+                            "(default: 4096, at least 512)")
     grade.add_argument("--feedback", metavar="DIR", help="also write a feedback page (DIR/index.html)")
     grade.add_argument("--gradescope", metavar="FILE", help="also write Gradescope's results.json to FILE")
     grade.add_argument("--no-sandbox", action="store_true",
@@ -35,19 +37,26 @@ def build_parser():
 
     batch = commands.add_parser("batch", help="grade every SUBMISSIONS/<student_id>/ folder in parallel")
     batch.add_argument("submissions", help="a folder with one sub-folder of level files per student")
-    batch.add_argument("--out", required=True, help="where grades.csv and <student_id>.json go")
-    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="students graded at once")
+    batch.add_argument("--out", required=True,
+                       help="where grades.csv, <student_id>.json, feedback/ and report.html go (made 0700 when "
+                            "created by root; OUT/.probes is always 0700)")
+    batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="students graded at once (default: one per CPU)")
     batch.add_argument("--timeout", type=float, default=None,
-                       help="seconds per check (default: 50x the reference's time, at least 10 s)")
-    batch.add_argument("--memory", type=int, default=4096, help="memory limit of each student's whole sandbox (all its processes together), MB")
-    batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto")
-    batch.add_argument("--force", action="store_true", help="grade everyone again, changed or not")
+                       help="seconds per check, at least twice the reference's slowest check here (default: 50x "
+                            "the reference's time, at least 10 s); importing a file keeps at least 20 s")
+    batch.add_argument("--memory", type=int, default=4096, help="memory limit of each student's whole sandbox (all its processes together), MB "
+                            "(default: 4096, at least 512)")
+    batch.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (cuda, then mps, then cpu)")
+    batch.add_argument("--force", action="store_true", help="grade everyone again, changed or not (default: only the students who are new, "
+                       "not graded yet, or whose files, rubric, kit or device changed)")
     batch.add_argument("--only", nargs="+", metavar="ID",
-                       help="regrade these students only (their folder names); the others are kept")
-    batch.add_argument("--dask", metavar="ADDRESS", help="run the jobs on a Dask cluster (tcp://HOST:8786)")
+                       help="regrade these students only (their folder names); the others are kept, --force or not")
+    batch.add_argument("--dask", metavar="ADDRESS", help="run the jobs on a Dask cluster (tcp://HOST:8786; needs the [dask] extra)")
     batch.add_argument("--no-sandbox", action="store_true",
                        help="run student code without isolation (only for code you trust; the output says so)")
-    batch.add_argument("--levels", nargs="+", metavar="N", help=LEVELS_HELP)
+    batch.add_argument("--levels", nargs="+", metavar="N",
+                       help=f"the assignment's levels: only these are graded and reported (default: "
+                            f"{levels_in_words()}); a rerun into the same --out must give the same levels")
 
     again = commands.add_parser("rejudge", help="score a batch's class again under the current rubric, from the "
                                                 "probe data it kept (no student code runs)")
@@ -57,10 +66,12 @@ def build_parser():
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
     build = course_commands.add_parser("build", help="write COURSE/nbgrader_config.py and source/<level>/<level>.ipynb")
     build.add_argument("course", help="the course directory to write (created if missing)")
-    build.add_argument("--levels", type=int, nargs="+", choices=LEVELS, help=f"default: {levels_in_words()}")
+    build.add_argument("--levels", type=int, nargs="+", choices=LEVELS,
+                       help=f"the levels to write a notebook for (default: {levels_in_words()})")
     build.add_argument("--force", action="store_true", help="rewrite a course already built there")
     build.add_argument("--hidden", nargs="*", default=None,
-                       help="check ids to hide in BEGIN HIDDEN TESTS blocks (default: each level's train check)")
+                       help="check ids to hide in BEGIN HIDDEN TESTS blocks, instead of the default (each level's train "
+                            "check); --hidden alone hides none")
 
     scope = commands.add_parser("gradescope", help="build Gradescope's autograder zip (setup.sh, run_autograder, kit)")
     scope.add_argument("zip", help="the zip file to write, e.g. autograder.zip")

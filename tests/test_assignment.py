@@ -54,19 +54,24 @@ def test_batch_scores_out_of_25_with_one_level_column(course):
     out = root / "out"
     with open(out / "grades.csv", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["student_id", "score", "max_score", "level1", "status"]
+    assert rows[0] == ["student_id", "score", "max_score", "level1", "status",  # the levels: one column each
+                       "graded_at", "kit_version", "device", "isolation"]  # what each row was graded with
     scores = {row[0]: row for row in rows[1:]}
-    assert scores["ann"][1:] == ["25", "25", "25", "graded"]
+    assert scores["ann"][1:5] == ["25", "25", "25", "graded"]
     assert scores["ben"][2] == "25" and 0 < float(scores["ben"][1]) < 25
-    assert scores["cat"][1:] == ["0", "25", "0", "graded"]
+    assert scores["cat"][1:5] == ["0", "25", "0", "graded"]
     for student in ("ann", "ben", "cat"):
         report = read_report(out / f"{student}.json")
+        assert scores[student][5:] == [report["graded_at"], report["kit_version"], report["device"],
+                                       report["isolation"]]
+        assert scores[student][5].endswith("Z") and scores[student][7] == "cpu"
+        assert scores[student][8].startswith("bubblewrap sandbox per student")
         assert report["assignment"] == {"levels": [1]} and report["max_score"] == 25
         assert {c["level"] for c in report["checks"]} == {1} and [lvl["level"] for lvl in report["levels"]] == [1]
         page = (out / "feedback" / student / "index.html").read_text()
         assert mentions_other_levels(page) == [] and "/25" in page
     assert json.loads((out / "ben.json").read_text())["files"][0]["file"] == "Level1_Manual.py"
-    assert "ben: Level1_Manual.py: taken as level1_manual.py" in " ".join(batch.stderr.split())
+    assert "ben: Level1_Manual.py: taken as level1_manual.py" in " ".join(batch.stdout.split())
     assert mentions_other_levels((out / "report.html").read_text() + (out / "class" / "all_students_gradescope.json")
                                  .read_text()) == []
     assert "out of 25" in (out / "report.html").read_text()
@@ -75,10 +80,10 @@ def test_batch_scores_out_of_25_with_one_level_column(course):
 def test_a_rerun_for_other_levels_does_not_mix_assignments(course):
     root, _ = course
     again = run_cli("batch", root / "submissions", "--out", root / "out", cwd=REPO_ROOT)  # all five by default
-    assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1
+    assert again.returncode == 2 and len(again.stderr.strip().splitlines()) == 1 and again.stdout == ""
     assert "graded for level 1" in again.stderr and "--force" in again.stderr
     same = run_cli("batch", root / "submissions", "--out", root / "out", "--levels", "1", cwd=REPO_ROOT)
-    assert same.returncode == 0 and "3 already graded" in same.stderr
+    assert same.returncode == 0 and "3 already graded" in same.stdout
 
 
 def test_the_gradescope_zip_of_one_level_grades_that_level(tmp_path):
@@ -122,5 +127,6 @@ def test_a_level_that_does_not_exist_is_one_line_and_exit_2(tmp_path, command, v
               "gradescope": [tmp_path / "a.zip"], "release": [tmp_path / "release"]}[command]
     result = run_cli(command, *target, "--levels", "1", value, cwd=REPO_ROOT)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stdout == ""
     assert f"{value} is not a level; give one or more of {', '.join(map(str, LEVELS))}" in result.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "a.zip").exists()

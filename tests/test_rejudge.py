@@ -100,7 +100,7 @@ def test_a_rejudged_class_is_kept_by_the_next_batch(graded, out, no_sandbox, mon
     assert run_cli("rejudge", out).returncode == 0
     again = run_cli("batch", graded[0], "--out", out)
     assert again.returncode == 0, again.stderr
-    assert "graded 0 students" in again.stderr and "2 already graded and unchanged" in again.stderr
+    assert "graded 0 students" in again.stdout and "2 already graded and unchanged" in again.stdout
     assert scores(out)["ann"] == ("50", "105", "30")
 
 
@@ -118,7 +118,7 @@ def test_the_probe_data_and_its_challenge_stay_the_graders(graded):
 def test_a_folder_without_probe_records_is_a_usage_error(tmp_path, graded):
     result = run_cli("rejudge", tmp_path)
     assert result.returncode == 2 and "no probe records of a finished batch there" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
 
 
 def test_a_student_without_probe_data_stops_the_rejudge_before_it_writes(out, no_sandbox):

@@ -33,8 +33,8 @@ def batch(submissions, out, *args):
 
 
 def said(result):
-    """What the batch printed, its lines as the terminal's width wrapped them joined again."""
-    return " ".join(result.stderr.split())
+    """What the batch printed of its results (stdout), with any line breaks joined again."""
+    return " ".join(result.stdout.split())
 
 
 def stamps(out):
@@ -137,7 +137,7 @@ def test_only_an_unknown_student_is_a_usage_error(graded, graded_by, only, says)
     submissions, out = graded
     result = batch(submissions, out, "--only", *only)
     assert result.returncode == 2 and says in result.stderr and "ann, ben, cat" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and graded_by == []
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == "" and graded_by == []
 
 
 def test_only_never_mixes_two_rubrics(graded, graded_by, monkeypatch):
@@ -146,7 +146,7 @@ def test_only_never_mixes_two_rubrics(graded, graded_by, monkeypatch):
     monkeypatch.setitem(_registry(), check.id, replace(check, points=check.points + 1))
     result = batch(submissions, out, "--only", "ben")
     assert result.returncode == 2 and "would mix two rubrics" in result.stderr and "rejudge" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and graded_by == []
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == "" and graded_by == []
 
 
 DIES_ON_BAD = """

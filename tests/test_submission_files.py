@@ -136,7 +136,7 @@ def test_a_folder_without_level_files_is_a_usage_error_naming_what_it_holds(tmp_
     (tmp_path / "lvl1.py").write_text(REFERENCE)
     (tmp_path / "README.txt").write_text("")
     result = run_cli("grade", tmp_path, cwd=REPO_ROOT)
-    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
     assert "no level files in it" in result.stderr and "it holds README.txt, lvl1.py" in result.stderr
 
 

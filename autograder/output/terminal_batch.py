@@ -1,5 +1,10 @@
-"""The batch command's terminal side: a progress bar with an ETA, then a short summary."""
+"""The batch command's terminal side: a progress bar with an ETA on stderr, then the results on
+stdout (the summary, every path in it as given), so that `batch ... > log` keeps the results and a
+terminal still shows the bar. The grader's own failures (students it could not grade, exit 1) are
+also named in one line on stderr."""
 
+import sys
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -9,7 +14,6 @@ from autograder.assignment import require_one_assignment, span
 from autograder.batch.records import summary_lines
 from autograder.batch.run import run_batch
 from autograder.batch.students import find_students
-from autograder.batch.summary import summarize
 from autograder.checks.diagnoses import title_for
 from autograder.grade import isolation_text
 from autograder.levels import LEVEL_FILES
@@ -22,13 +26,14 @@ SHOWN_FILES = 10
 def run_with_progress(submissions, out, workers, limits, device, levels, force=False, only=None, dask=None,
                       fixed_timeout=False):
     """Grade a class with a progress bar (the options were checked by the caller)."""
-    console = Console(stderr=True)
+    progress_console = Console(stderr=True)  # the bar: only where someone watches it
+    console = Console(soft_wrap=True)  # the results, on stdout; a log gets whole lines, not 80 columns
     students = find_students(submissions, out)[0]
     require_one_assignment(out, students, levels, force)  # before the bar: a usage error is one line
     total = len(students)
     columns = [TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
                TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn()]
-    with Progress(*columns, console=console, transient=False) as progress:
+    with Progress(*columns, console=progress_console, transient=False) as progress:
         task = progress.add_task("grading", total=total, last="")
 
         def advance(student, report):
@@ -40,21 +45,33 @@ def run_with_progress(submissions, out, workers, limits, device, levels, force=F
         result = run_batch(submissions, out, workers, limits, device, force, fixed_timeout=fixed_timeout,
                            on_progress=advance, dask=dask, levels=levels, only=only)
         progress.update(task, completed=total)
-    print_summary(result, out, console)
+    print_summary(result, out, console, submissions)
     console.print(f"isolation: {isolation_text(limits)}", markup=False)
+    if result.not_graded:  # the grader's failure, not a grade: said where errors go too
+        names = sorted(result.not_graded)
+        print(for_terminal(f"NOT GRADED: {len(names)} students, no score recorded (a rerun grades them): "
+                           + "; ".join(f"{s}: {short(result.not_graded[s])}" for s in names[:SHOWN_FILES])
+                           + ("; ..." if len(names) > SHOWN_FILES else "")), file=sys.stderr)
     return 1 if result.not_graded else 0
 
 
-def print_summary(result, out, console):
-    summary = summarize(result.reports)
+def short(text, most=160):
+    text = " ".join(str(text).split())
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def print_summary(result, out, console, submissions="SUBMISSIONS"):
+    out = Path(out)
+    summary = result.summary
     skipped = (f", {len(result.skipped)} already graded and unchanged (kept; --force regrades everyone, --only ID "
                "those named)" if result.skipped else "")
     rate = f" in {result.seconds:.1f} s" if result.graded else ""
     levels = sorted({lvl["level"] for r in result.reports.values() for lvl in r["levels"]})
     about = f" for {span(levels)}" if levels else ""
     console.print(for_terminal(f"graded {len(result.graded)} students{about}{rate}{skipped}; "
-                               f"results in {out}/grades.csv, "
-                               f"class report {out}/report.html, feedback pages in {out}/feedback/"), markup=False)
+                               f"results in {out / 'grades.csv'}, "
+                               f"class report {out / 'report.html'}, feedback pages in {out / 'feedback'}/"),
+                  markup=False)
     for line in summary_lines(result):  # what a rerun regraded, and why
         console.print(for_terminal(line), markup=False)
     empty = sorted(s for s, r in result.reports.items() if r["checks"]
@@ -62,7 +79,7 @@ def print_summary(result, out, console):
     if empty:
         console.print(for_terminal(f"no level file found for {len(empty)} students (scored 0): {', '.join(empty[:10])}"
                                    f"{', ...' if len(empty) > 10 else ''}; files belong directly in "
-                                   f"SUBMISSIONS/<student>/, named {', '.join(LEVEL_FILES[n] for n in levels)} "
+                                   f"{Path(submissions) / '<student>'}/, named {', '.join(LEVEL_FILES[n] for n in levels)} "
                                    "(each student's JSON file lists what their folder holds)"),
                       markup=False)
     renamed = [(s, f) for s, r in sorted(result.reports.items()) for f in r.get("files", []) if f.get("note")]
@@ -98,7 +115,7 @@ def print_summary(result, out, console):
                                        f"{', ...' if len(students) > 6 else ''})"), markup=False)
         more = len(summary["mistakes"]) - SHOWN_MISTAKES
         if more > 0:
-            console.print(f"  and {more} more (OUT/report.html lists them all)", markup=False)
+            console.print(for_terminal(f"  and {more} more ({out / 'report.html'} lists them all)"), markup=False)
     if summary["limits"]:
         console.print("hit a limit:")
         for student, check_id, what in summary["limits"]:
