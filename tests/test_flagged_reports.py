@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from autograder.checks import level_points
 from autograder.levels import SOLUTIONS_DIR
 from autograder.output.gradescope import gradescope_results
 from autograder.output.grades_csv import write_grades_csv
@@ -12,6 +13,7 @@ from autograder.output.html import write_class_report, write_feedback
 from autograder.results import CheckResult, Report, has_result, is_posted
 from tests.conftest import run_cli
 from tests.reports import read_report, valid_report
+from tests.student_code import snippet
 
 FLAG = {"file": "level1_manual.py", "line": 3, "why": "reads the grader's objects through gc.get_objects()"}
 
@@ -29,7 +31,9 @@ def test_a_flagged_report_is_held_not_posted(tmp_path):
 
     write_grades_csv(tmp_path / "grades.csv", ["ann", "ben"], {"ann": flagged, "ben": honest}, [1])
     rows = list(csv.DictReader(open(tmp_path / "grades.csv")))
-    assert rows[0] == {"student_id": "ann", "score": "", "max_score": "", "level1": "", "status": "flagged"}
+    assert rows[0] == {"student_id": "ann", "score": "", "max_score": "", "level1": "", "status": "flagged",
+                       "graded_at": flagged["graded_at"], "kit_version": flagged["kit_version"], "device": "cpu",
+                       "isolation": "off"}
     assert rows[1]["score"] == "3" and rows[1]["status"] == "graded"
 
     held = gradescope_results(flagged)
@@ -52,12 +56,12 @@ def test_batch_holds_a_flagged_student_and_grades_the_others(tmp_path):
     (submissions / "honest").mkdir(parents=True)
     (submissions / "honest" / "level1_manual.py").write_text(reference)
     (submissions / "reacher").mkdir()
-    (submissions / "reacher" / "level1_manual.py").write_text(
-        reference + "\nimport gc\nFOUND = [o for o in gc.get_objects() if type(o).__name__ == 'LinearFixture']\n")
+    reacher = snippet("flagged_reports", "reacher")  # after a blank line: its 2nd line is line count + 3
+    (submissions / "reacher" / "level1_manual.py").write_text(reference + "\n" + reacher + "\n")
     result = run_cli("batch", submissions, "--out", tmp_path / "out", "--levels", "1", "--workers", "2")
     assert result.returncode == 0, result.stderr
     rows = {row["student_id"]: row for row in csv.DictReader(open(tmp_path / "out" / "grades.csv"))}
-    assert rows["honest"]["score"] == "25" and rows["honest"]["status"] == "graded"
+    assert rows["honest"]["score"] == str(level_points(1)) and rows["honest"]["status"] == "graded"
     assert rows["reacher"]["score"] == "" and rows["reacher"]["status"] == "flagged"
     held = read_report(tmp_path / "out" / "reacher.json")
     assert held["status"] == "flagged" and held["flags"][0]["line"] == reference.count("\n") + 3

@@ -7,6 +7,7 @@ import sys
 import pytest
 import torch
 
+from autograder.checks import all_checks
 from autograder.judge import judge_level
 from autograder.levels import LEVEL_FILES, REPO_ROOT, SOLUTIONS_DIR
 from autograder.probe.run import load_and_probe
@@ -45,4 +46,5 @@ def test_grade_cli_on_cuda_in_child_processes():
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["device"] == "cuda"
-    assert report["score"] == 100, [(c["id"], c["message"]) for c in report["checks"] if not c["passed"]]
+    assert report["score"] == sum(c.points for c in all_checks().values()), [
+        (c["id"], c["message"]) for c in report["checks"] if not c["passed"]]

@@ -6,10 +6,12 @@ import sys
 
 import pytest
 
+from autograder.checks import all_checks, level_points
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import MISTAKES, mutate
 from tests.conftest import run_cli
 from tests.reports import valid_report
+from tests.student_code import snippet
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +35,7 @@ def solutions_report():
 
 def test_solutions_score_full_marks(solutions_report):
     report = solutions_report
-    assert report["score"] == report["max_score"] == 100
+    assert report["score"] == report["max_score"] == sum(c.points for c in all_checks().values())
     assert [lvl["level"] for lvl in report["levels"]] == [1, 2, 3, 4, 5]
     assert set(report) >= {"submission", "device", "score", "max_score", "levels", "checks"}
     assert report["device"] == "cpu"
@@ -45,7 +47,8 @@ def test_solutions_score_full_marks(solutions_report):
 def test_a_folder_with_some_levels_lists_all_five(tmp_path):
     (tmp_path / "level3_module.py").write_text((SOLUTIONS_DIR / "level3_module.py").read_text())
     report = grade_json(tmp_path)
-    assert [(lvl["level"], lvl["score"]) for lvl in report["levels"]] == [(1, 0), (2, 0), (3, 15), (4, 0), (5, 0)]
+    scores = [(lvl["level"], lvl["score"]) for lvl in report["levels"]]
+    assert scores == [(1, 0), (2, 0), (3, level_points(3)), (4, 0), (5, 0)]
     missing = [c for c in report["checks"] if c["level"] == 2]
     assert all(c["message"] == "file not found: level2_dataset.py" for c in missing)
 
@@ -55,8 +58,9 @@ def test_levels_choose_what_a_folder_is_graded_for(tmp_path):
         (tmp_path / name).write_text((SOLUTIONS_DIR / name).read_text())
     report = grade_json(tmp_path, "--levels", "3", "2")
     assert report["assignment"] == {"levels": [2, 3]}
-    assert [(lvl["level"], lvl["score"], lvl["max_score"]) for lvl in report["levels"]] == [(2, 0, 20), (3, 15, 15)]
-    assert (report["score"], report["max_score"]) == (15, 35)
+    assert [(lvl["level"], lvl["score"], lvl["max_score"]) for lvl in report["levels"]] == [
+        (2, 0, level_points(2)), (3, level_points(3), level_points(3))]
+    assert (report["score"], report["max_score"]) == (level_points(3), level_points(2) + level_points(3))
     assert {c["level"] for c in report["checks"]} == {2, 3} and [f["level"] for f in report["files"]] == [3]
     assert all(c["message"].startswith("file not found: level2_dataset.py") for c in report["checks"] if c["level"] == 2)
 
@@ -77,7 +81,16 @@ def test_a_folder_without_the_assigned_levels_files_is_a_usage_error(tmp_path):
 def test_one_level_file(tmp_path):
     report = grade_json(SOLUTIONS_DIR / "level5_builtins.py")  # that level alone, not four missing ones
     assert [level["level"] for level in report["levels"]] == [5]
-    assert report["score"] == report["max_score"] == 20
+    assert report["score"] == report["max_score"] == level_points(5)
+
+
+@pytest.mark.slow
+def test_a_single_level_file_is_one_level(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(SOLUTIONS_DIR / "level5_builtins.py"),
+                           "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    assert [level["level"] for level in report["levels"]] == [5]
+    assert report["score"] == report["max_score"] == level_points(5)
 
 
 def test_syntax_error_scores_zero_for_that_level_with_the_line(tmp_path):
@@ -89,7 +102,7 @@ def test_syntax_error_scores_zero_for_that_level_with_the_line(tmp_path):
     level1 = [c for c in report["checks"] if c["level"] == 1]
     assert all(c["points"] == 0 and "SyntaxError" in c["message"] and f"line {line}" in c["message"]
                for c in level1)
-    assert report["levels"][4]["score"] == 20  # another level is not affected
+    assert report["levels"][4]["score"] == level_points(5)  # another level is not affected
 
 
 def test_exception_at_import_names_the_line(tmp_path):
@@ -112,11 +125,11 @@ def test_a_check_that_raises_fails_alone_and_grading_is_repeatable(tmp_path):
     assert set(failed) == {"level1.sgd_update", "level1.train", "level1.device"}
     assert "torch.no_grad()" in failed["level1.sgd_update"]["message"]
     assert "line" in failed["level1.sgd_update"]["message"]
-    assert first["levels"][0]["score"] == 25 - 4 - 2 - 2
+    assert first["levels"][0]["score"] == level_points(1) - sum(all_checks()[check].points for check in failed)
 
 
 def test_exiting_student_code_costs_only_its_check(tmp_path):
-    source = mutate(1, {"level1.mse": "import os\nos._exit(3)"})
+    source = mutate(1, {"level1.mse": snippet("grade_cli", "exits")})
     (tmp_path / "level1_manual.py").write_text(source)
     report = grade_json(tmp_path, "--timeout", "20")
     level1 = {c["id"]: c for c in report["checks"] if c["level"] == 1}
@@ -125,7 +138,7 @@ def test_exiting_student_code_costs_only_its_check(tmp_path):
 
 
 def test_a_hanging_stub_times_out_alone(tmp_path):
-    source = mutate(1, {"level1.zero_grad": "while True:\n    pass"})
+    source = mutate(1, {"level1.zero_grad": snippet("grade_cli", "hangs")})
     (tmp_path / "level1_manual.py").write_text(source)
     report = grade_json(tmp_path, "--timeout", "5")
     level1 = {c["id"]: c for c in report["checks"] if c["level"] == 1}
@@ -136,7 +149,7 @@ def test_a_hanging_stub_times_out_alone(tmp_path):
 def test_table_output_names_levels_and_total(solutions_report):
     result = grade(SOLUTIONS_DIR / "level1_manual.py")
     assert result.returncode == 0
-    assert "level1.forward" in result.stdout and "total: 25/25" in result.stdout
+    assert "level1.forward" in result.stdout and f"total: {level_points(1)}/{level_points(1)}" in result.stdout
 
 
 @pytest.mark.parametrize("args", [["no/such/folder"], [str(REPO_ROOT / "README.md")], ["solutions", "--device", "nonsense"]])
@@ -161,16 +174,15 @@ def test_a_malformed_notebook_fails_its_level_only(tmp_path):
                     "execution_count": None}]}))
     (tmp_path / "level5_builtins.py").write_text((SOLUTIONS_DIR / "level5_builtins.py").read_text())
     report = grade_json(tmp_path)
-    assert report["levels"][0]["score"] == 0 and report["levels"][4]["score"] == 20
+    assert report["levels"][0]["score"] == 0 and report["levels"][4]["score"] == level_points(5)
     assert "not a readable notebook" in report["checks"][0]["message"]
 
 
 def test_a_diverging_run_still_gives_valid_json(tmp_path):
-    (tmp_path / "level1_manual.py").write_text(mutate(1, {"level1.sgd_update": "with torch.no_grad():\n"
-                                                                               "    w -= 1e30 * lr * w.grad"}))
+    (tmp_path / "level1_manual.py").write_text(mutate(1, {"level1.sgd_update": snippet("grade_cli", "diverges")}))
     result = grade(tmp_path, "--json")
     report = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
-    assert report["levels"][0]["score"] < 25
+    assert report["levels"][0]["score"] < level_points(1)
 
 
 def test_notebook_scratch_cells_and_magics_do_not_cost_points(tmp_path):
@@ -179,14 +191,14 @@ def test_notebook_scratch_cells_and_magics_do_not_cost_points(tmp_path):
     from autograder.authoring.course import level_notebook
 
     notebook = level_notebook(1)
-    scratch = ["raise ValueError('a scratch cell that fails')", "%matplotlib inline\nfiles = !ls\ntorch.randn?",
-               "%%bash\necho hi", "display(make_data(3))", "ok = (1\n      != 2)\nx = (10\n     % 3)",
-               "# grade_cell( is only mentioned here\nprint(forward)"]
+    scratch = [snippet("grade_cli", name) for name in (
+        "scratch_fails", "scratch_magics", "scratch_cell_magic", "scratch_display", "scratch_operators_across_lines",
+        "scratch_mentions_grade_cell")]
     for position, source in zip((2, 6, 9, 12, -10, -10), scratch):
         notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
     nbformat.write(notebook, str(tmp_path / "level1_manual.ipynb"))
     report = grade_json(tmp_path / "level1_manual.ipynb")
-    assert report["levels"][0]["score"] == 25, [c["message"] for c in report["checks"] if not c["passed"]]
+    assert report["levels"][0]["score"] == level_points(1), [c["message"] for c in report["checks"] if not c["passed"]]
 
 
 def test_notebook_errors_name_the_cell(tmp_path):

@@ -14,66 +14,55 @@ from pathlib import Path
 
 import pytest
 
+from autograder.checks import checks_for_level, level_points
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
+from tests.student_code import at_import, snippet
 
 pytestmark = pytest.mark.slow
 CHALLENGE = {"AUTOGRADER_CHALLENGE": "424242"}  # batch and grade alone see the same probe inputs
 
 REFERENCE = (SOLUTIONS_DIR / "level1_manual.py").read_text()
-FULL = 25
+FULL = level_points(1)
 
 
-def at_import(code):
-    """The reference level 1 with `code` run when the file is imported."""
-    return REFERENCE.replace("import torch\n", "import torch\n" + code + "\n", 1)
+def covering(stub):
+    """The points of the level 1 checks that cover `stub`: what a broken stub costs at least."""
+    return sum(check.points for check in checks_for_level(1) if stub in check.stubs)
+
+
+def source(name, **values):
+    return snippet("hostile", name, **values)
 
 
 def attacks(submissions, out, grader_cwd):
-    trying = "try:\n    {}\nexcept Exception:\n    pass"
     return {
         # name: (level file text, the most its code can earn)
-        "loop_forever": (mutate(1, {"level1.zero_grad": "while True:\n    pass"}), FULL - 3 - 2),
-        "sleep_at_import": (at_import("import time\ntime.sleep(600)"), 0),
-        "exit_at_import": (at_import("import sys\nsys.exit(0)"), 0),
-        "os_exit_mid_training": (mutate(1, {"level1.sgd_update": "import os\nos._exit(7)"}), FULL - 4 - 2),
-        "memory_past_limit": (mutate(1, {"level1.forward": "hog = torch.ones(3 * 2**28)  # 3 GiB\n"
-                                                           "return (x * w).sum(dim=1)"}), FULL - 3 - 3 - 2),
-        "prints_megabytes": (at_import("for _ in range(64):\n    print('x' * 2**20)"), FULL),
-        "patches_comparisons": (at_import(
-            "import numpy, torch.testing\n"
-            "torch.allclose = lambda *a, **k: True\n"
-            "torch.equal = lambda *a, **k: True\n"
-            "torch.testing.assert_close = lambda *a, **k: None\n"
-            "numpy.allclose = lambda *a, **k: True\n"
-            "numpy.testing.assert_allclose = lambda *a, **k: None\n"
-            "torch.Tensor.tolist = lambda self: [-1.0, 3.0]\n"
-        ).replace("return (x * w).sum(dim=1)", "return torch.zeros(len(x)) * w.sum()"), FULL - 3 - 3 - 2),
-        "lying_objects": (mutate(1, {"level1.forward": (
-            "class Liar(torch.Tensor):\n"
-            "    def __eq__(self, other):\n        return True\n"
-            "    def __sub__(self, other):\n        return torch.zeros(len(x))\n"
-            "    @property\n    def shape(self):\n        return torch.Size([len(x)])\n"
-            "return torch.zeros(len(x)).as_subclass(Liar)")}), FULL - 3 - 3 - 2),
+        "loop_forever": (mutate(1, {"level1.zero_grad": source("loop_forever")}), FULL - covering("zero_grad")),
+        "sleep_at_import": (at_import(source("sleep_at_import")), 0),
+        "exit_at_import": (at_import(source("exit_at_import")), 0),
+        "os_exit_mid_training": (mutate(1, {"level1.sgd_update": source("os_exit_mid_training")}),
+                                 FULL - covering("sgd_update")),
+        "memory_past_limit": (mutate(1, {"level1.forward": source("memory_past_limit")}), FULL - covering("forward")),
+        "prints_megabytes": (at_import(source("prints_megabytes")), FULL),
+        "patches_comparisons": (at_import(source("patches_comparisons")).replace(
+            "return (x * w).sum(dim=1)", "return torch.zeros(len(x)) * w.sum()"), FULL - covering("forward")),
+        "lying_objects": (mutate(1, {"level1.forward": source("lying_objects")}), FULL - covering("forward")),
         "syntax_error": (REFERENCE.replace("def mse(y, yhat):", "def mse(y, yhat)"), 0),
-        "recursion": (mutate(1, {"level1.forward": "return forward(w, x)"}), FULL - 3 - 3 - 2),
-        "kills_parent": (at_import(trying.format("import os, signal; os.kill(os.getppid(), signal.SIGKILL)")), FULL),
-        "kills_all_it_can": (at_import(trying.format("import os, signal; os.kill(-1, signal.SIGKILL)")), FULL),
-        "kills_group": (at_import("import os, signal\nos.killpg(0, signal.SIGKILL)"), 0),
-        "deletes_siblings": (at_import(trying.format(
-            f"import shutil, glob; [shutil.rmtree(p) for p in glob.glob({str(submissions)!r} + '/*')]\n"
-            "    [shutil.rmtree(p) for p in glob.glob('/tmp/grade-*')]")), FULL),
-        "overwrites_results": (at_import(
-            "import glob\n"
-            f"for path in glob.glob({str(out)!r} + '/*') + glob.glob({str(grader_cwd)!r} + '/*'):\n"
-            "    try:\n        open(path, 'w').write('hacked')\n    except Exception:\n        pass\n"), FULL),
+        "recursion": (mutate(1, {"level1.forward": source("recursion")}), FULL - covering("forward")),
+        "kills_parent": (at_import(source("kills_parent")), FULL),
+        "kills_all_it_can": (at_import(source("kills_all_it_can")), FULL),
+        "kills_group": (at_import(source("kills_group")), 0),
+        "deletes_siblings": (at_import(source("deletes_siblings", submissions=repr(str(submissions)))), FULL),
+        "overwrites_results": (at_import(source("overwrites_results", out=repr(str(out)),
+                                              grader_cwd=repr(str(grader_cwd)))), FULL),
     }
 
 
 FLAGGED = {"patches_comparisons", "lying_objects"}
 HONEST = {
     "honest_full": (REFERENCE, FULL),
-    "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - 3 - 2),
+    "honest_forgot_zero_grad": (mutate(1, {"level1.zero_grad": "pass"}), FULL - covering("zero_grad")),
 }
 
 

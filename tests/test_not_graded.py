@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from autograder.checks import level_points
 from autograder.cli import main
 from autograder.levels import SOLUTIONS_DIR
 from autograder.sandbox import jail
@@ -41,4 +42,4 @@ def test_broken_sandboxes_are_not_grades_and_a_rerun_grades_them(tmp_path, monke
     monkeypatch.undo()
     assert main(["batch", str(submissions), "--out", str(out), "--workers", "1"]) == 0  # no --force
     for row in rows(out).values():
-        assert row["status"] == "graded" and row["score"] == "25", row
+        assert row["status"] == "graded" and row["score"] == str(level_points(1)), row

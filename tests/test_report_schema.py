@@ -5,6 +5,7 @@ import copy
 
 import pytest
 
+from autograder.checks import all_checks, level_points
 from autograder.grade import build_report, not_graded_report
 from autograder.judge import judge_level
 from autograder.levels import LEVEL_FILES, LEVELS, SOLUTIONS_DIR
@@ -26,12 +27,12 @@ def full_report():
 
 
 def test_full_marks_failures_and_not_graded_reports_are_valid(full_report, tmp_path):
-    assert valid_report(full_report)["score"] == 100
+    assert valid_report(full_report)["score"] == sum(c.points for c in all_checks().values())
     entry = next(m for m in MISTAKES if m.level == 1)
     path = write_submission(entry, tmp_path / "one")
     results = judge_level(1, load_and_probe(1, path, "cpu"), "cpu") + judge_level(2, None, "cpu")
     report = valid_report(build_report(tmp_path / "one", "cpu", results))
-    assert report["score"] < 45 and any(c["diagnosis"] for c in report["checks"])
+    assert report["score"] < level_points(1) + level_points(2) and any(c["diagnosis"] for c in report["checks"])
     assert valid_report(not_graded_report("x", "cpu", "no sandbox"))["score"] is None
 
 
@@ -63,7 +64,7 @@ def test_a_report_is_about_its_assignments_levels_only(tmp_path):
               "ignored": []}]
     report = valid_report(build_report(tmp_path, "cpu", results, "none", levels=[1], files=files))
     assert report["format"] == 2 and report["assignment"] == {"levels": [1]}
-    assert report["score"] == report["max_score"] == 25 and report["levels"] == [{"level": 1, "score": 25,
-                                                                                  "max_score": 25}]
+    assert report["score"] == report["max_score"] == level_points(1)
+    assert report["levels"] == [{"level": 1, "score": level_points(1), "max_score": level_points(1)}]
     assert report["files"] == files
     assert valid_report(not_graded_report("x", "cpu", "no sandbox", [1]))["assignment"] == {"levels": [1]}

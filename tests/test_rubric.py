@@ -9,6 +9,8 @@ PROBE_SIDE = Path(__file__).resolve().parent.parent / "autograder" / "probe"
 
 
 def test_points_total_100_in_the_levels_shares():
+    # The one place the rubric's totals are pinned: every other test derives its totals from the checks'
+    # declarations (level_points, all_checks), so changing a check's points is a change to this test alone.
     assert sum(check.points for check in all_checks().values()) == 100
     assert [sum(c.points for c in checks_for_level(level)) for level in LEVELS] == [25, 20, 15, 20, 20]
 

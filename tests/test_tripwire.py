@@ -3,10 +3,12 @@ swapped in the registry, a fixture's method replaced) earns nothing and is held 
 
 import pytest
 
+from autograder.checks import level_points
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
 from autograder.probe import fixtures, registry
 from autograder.probe.run import grader_fingerprint, settle_optimizers, tampered
 from tests.conftest import run_cli
+from tests.student_code import snippet
 
 
 def test_a_swapped_probe_or_method_is_seen_and_nothing_else():
@@ -28,15 +30,7 @@ def test_a_swapped_probe_or_method_is_seen_and_nothing_else():
     assert tampered(before, grader_fingerprint()) is None
 
 
-SWAP = '''
-
-def _swap():
-    reg = __import__("autograder.probe.registry", fromlist=["PROBES"])
-    reg.PROBES["level1.device"] = lambda student, ctx: []
-
-
-_swap()
-'''
+SWAP = "\n\n" + snippet("tripwire", "swap") + "\n"  # appended to the stubs
 
 
 @pytest.mark.slow
@@ -54,4 +48,4 @@ def test_stubs_that_swap_a_probe_earn_nothing_and_are_held(tmp_path):
     assert any(flag["why"].startswith("at run time:") and "PROBES['level1.device']" in flag["why"]
                for flag in swapped["flags"])
     honest = json.loads((tmp_path / "out" / "h.json").read_text())
-    assert honest["status"] == "graded" and honest["score"] == 25 and honest["flags"] == []
+    assert honest["status"] == "graded" and honest["score"] == level_points(1) and honest["flags"] == []
