@@ -6,11 +6,15 @@ import zipfile
 
 import pytest
 
+from autograder.checks import all_checks, level_points
 from autograder.levels import LEVELS, REPO_ROOT, SOLUTIONS_DIR
 from tests.catalog import mutate
 from tests.conftest import run_cli
 from tests.reports import read_report, valid_report
 from tests.test_gradescope import run_autograder, valid_results
+
+L1 = level_points(1)  # what a level-1 assignment is out of
+ALL = sum(check.points for check in all_checks().values())
 
 pytestmark = pytest.mark.slow
 
@@ -57,24 +61,24 @@ def test_batch_scores_out_of_25_with_one_level_column(course):
     assert rows[0] == ["student_id", "score", "max_score", "level1", "status",  # the levels: one column each
                        "graded_at", "kit_version", "device", "isolation"]  # what each row was graded with
     scores = {row[0]: row for row in rows[1:]}
-    assert scores["ann"][1:5] == ["25", "25", "25", "graded"]
-    assert scores["ben"][2] == "25" and 0 < float(scores["ben"][1]) < 25
-    assert scores["cat"][1:5] == ["0", "25", "0", "graded"]
+    assert scores["ann"][1:5] == [str(L1), str(L1), str(L1), "graded"]
+    assert scores["ben"][2] == str(L1) and 0 < float(scores["ben"][1]) < L1
+    assert scores["cat"][1:5] == ["0", str(L1), "0", "graded"]
     for student in ("ann", "ben", "cat"):
         report = read_report(out / f"{student}.json")
         assert scores[student][5:] == [report["graded_at"], report["kit_version"], report["device"],
                                        report["isolation"]]
         assert scores[student][5].endswith("Z") and scores[student][7] == "cpu"
         assert scores[student][8].startswith("bubblewrap sandbox per student")
-        assert report["assignment"] == {"levels": [1]} and report["max_score"] == 25
+        assert report["assignment"] == {"levels": [1]} and report["max_score"] == L1
         assert {c["level"] for c in report["checks"]} == {1} and [lvl["level"] for lvl in report["levels"]] == [1]
         page = (out / "feedback" / student / "index.html").read_text()
-        assert mentions_other_levels(page) == [] and "/25" in page
+        assert mentions_other_levels(page) == [] and f"/{L1}" in page
     assert json.loads((out / "ben.json").read_text())["files"][0]["file"] == "Level1_Manual.py"
     assert "ben: Level1_Manual.py: taken as level1_manual.py" in " ".join(batch.stdout.split())
     assert mentions_other_levels((out / "report.html").read_text() + (out / "class" / "all_students_gradescope.json")
                                  .read_text()) == []
-    assert "out of 25" in (out / "report.html").read_text()
+    assert f"out of {L1}" in (out / "report.html").read_text()
 
 
 def test_a_rerun_for_other_levels_does_not_mix_assignments(course):
@@ -98,11 +102,11 @@ def test_the_gradescope_zip_of_one_level_grades_that_level(tmp_path):
     (root / "submission" / "level1_manual.py").write_text((SOLUTIONS_DIR / "level1_manual.py").read_text())
     (root / "submission" / "level2_dataset.py").write_text("raise SystemExit  # not part of the assignment\n")
     results = valid_results(run_autograder(root, tmp_path))
-    assert results["score"] == 25 and results["tests"] and all(t["name"].startswith("level1.")
+    assert results["score"] == L1 and results["tests"] and all(t["name"].startswith("level1.")
                                                                for t in results["tests"])
-    assert sum(t["max_score"] for t in results["tests"]) == 25
+    assert sum(t["max_score"] for t in results["tests"]) == L1
     report = valid_report(json.loads((root / "results" / "report.json").read_text()))
-    assert report["max_score"] == 25 and report["assignment"] == {"levels": [1]}
+    assert report["max_score"] == L1 and report["assignment"] == {"levels": [1]}
 
 
 def test_grade_of_one_level_mentions_no_other(course, tmp_path):
@@ -111,13 +115,13 @@ def test_grade_of_one_level_mentions_no_other(course, tmp_path):
     result = run_cli("grade", ann, "--levels", "1", "--json", "--feedback", tmp_path / "fb", cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr
     report = valid_report(json.loads(result.stdout))
-    assert report["score"] == report["max_score"] == 25
+    assert report["score"] == report["max_score"] == L1
     assert mentions_other_levels(json.dumps({k: v for k, v in report.items() if k != "submission"})) == []
     assert mentions_other_levels((tmp_path / "fb" / "index.html").read_text()) == []
     table = run_cli("grade", ann, "--levels", "1", cwd=REPO_ROOT)
-    assert "total: 25/25" in table.stdout and mentions_other_levels(table.stdout) == []
+    assert f"total: {L1}/{L1}" in table.stdout and mentions_other_levels(table.stdout) == []
     every = run_cli("grade", ann, "--json", cwd=REPO_ROOT)  # a folder without --levels: all five, as before
-    assert json.loads(every.stdout)["max_score"] == 100
+    assert json.loads(every.stdout)["max_score"] == ALL
 
 
 @pytest.mark.parametrize("command", ["grade", "batch", "gradescope", "release"])

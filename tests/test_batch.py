@@ -13,11 +13,15 @@ import pytest
 
 from autograder.batch.run import BatchResult
 from autograder.batch.summary import CONSEQUENCES, LIMIT_DIAGNOSES, NOT_MISTAKES, summarize
+from autograder.checks import all_checks, level_points
 from autograder.checks.diagnoses import DIAGNOSES
 from autograder.levels import REPO_ROOT, SOLUTIONS_DIR
 from autograder.output.terminal_batch import SHOWN_MISTAKES, print_summary
 from tests.conftest import run_cli
 from tests.reports import read_report
+
+ALL = sum(check.points for check in all_checks().values())
+L1_L4 = level_points(1) + level_points(4)  # small_class: levels 1 and 4 of the reference
 
 pytestmark = pytest.mark.slow
 EXAMPLES = REPO_ROOT / "examples"
@@ -52,7 +56,7 @@ def test_example_class(tmp_path):
                                                      "level3", "level4", "level5", "status", "graded_at",
                                                      "kit_version", "device", "isolation"]
     assert {row["status"] for row in rows.values()} == {"graded"}
-    assert rows["alice"]["score"] == "100" and rows["ivan"]["score"] == "0"
+    assert rows["alice"]["score"] == str(ALL) and rows["ivan"]["score"] == "0"
     assert rows["grace"]["level5"] == "0" and rows["frank"]["level3"] == "0"
     grace = read_report(out / "grace.json")
     # --timeout is the checks' limit: an import keeps its own 20 s
@@ -112,11 +116,11 @@ def test_a_batch_killed_halfway_loses_nothing_and_resumes(tmp_path):
     written = sorted(out.glob("*.json"))
     assert 2 <= len(written) < 8
     for path in written:  # every file that exists is complete
-        assert json.loads(path.read_text())["score"] == 45
+        assert json.loads(path.read_text())["score"] == L1_L4
     result = batch(submissions, out)
     assert result.returncode == 0
     assert f"{len(written)} already graded" in result.stdout
-    assert [row["score"] for row in read_csv(out / "grades.csv")] == ["45"] * 8
+    assert [row["score"] for row in read_csv(out / "grades.csv")] == [str(L1_L4)] * 8
     assert not list((out / ".probes").glob("*.grading"))  # the student in progress at the kill was graded again
 
 

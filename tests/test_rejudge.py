@@ -11,11 +11,17 @@ import pytest
 
 import autograder.grade
 import autograder.sandbox.runner
-from autograder.checks import _registry
+from autograder.checks import _registry, all_checks, level_points
 from autograder.levels import SOLUTIONS_DIR
 from tests.catalog import mutate
 from tests.conftest import run_cli
 from tests.reports import read_report
+
+ALL = sum(check.points for check in all_checks().values())
+L1 = level_points(1)
+ANN = L1 + level_points(4)  # ann holds the reference of levels 1 and 4
+FORWARD = all_checks()["level1.forward"].points  # made worth 8 below
+MORE = 8 - FORWARD
 
 pytestmark = pytest.mark.slow
 CHALLENGE = "1987654321"  # long enough never to appear in a file by chance
@@ -77,21 +83,23 @@ def test_an_unchanged_rubric_rejudges_to_the_same_reports(out, no_sandbox):
 
 def test_new_points_rescore_the_class_without_running_student_code(out, no_sandbox, monkeypatch):
     old = {s: read_report(out / f"{s}.json") for s in ("ann", "ben")}
-    assert scores(out) == {"ann": ("45", "100", "25"),
-                           "ben": (str(old["ben"]["score"]), "100", str(old["ben"]["levels"][0]["score"]))}
+    assert scores(out) == {"ann": (str(ANN), str(ALL), str(L1)),
+                           "ben": (str(old["ben"]["score"]), str(ALL), str(old["ben"]["levels"][0]["score"]))}
     worth(monkeypatch, "level1.forward", 8)  # was 3
     result = run_cli("rejudge", out)
     assert result.returncode == 0, result.stderr
     ann, ben = read_report(out / "ann.json"), read_report(out / "ben.json")
-    assert (ann["score"], ann["max_score"]) == (50, 105)
-    assert (ben["score"], ben["max_score"]) == (old["ben"]["score"], 105)  # a failed check is still 0, of 8 now
+    assert (ann["score"], ann["max_score"]) == (ANN + MORE, ALL + MORE)
+    assert (ben["score"], ben["max_score"]) == (old["ben"]["score"], ALL + MORE)  # a failed check is still 0, of 8 now
     assert next(c for c in ann["checks"] if c["id"] == "level1.forward")["points"] == 8
-    assert scores(out) == {"ann": ("50", "105", "30"),
-                           "ben": (str(ben["score"]), "105", str(ben["levels"][0]["score"]))}
-    assert "ann: 45/100 -> 50/105 (level1.forward 3/3 -> 8/8)" in result.stdout
-    assert f"ben: {old['ben']['score']}/100 -> {ben['score']}/105 (level1.forward 0/3 -> 0/8)" in result.stdout
-    assert "105" in (out / "feedback" / "ann" / "index.html").read_text()
-    assert json.loads((out / "feedback" / "ann" / "results.json").read_text())["score"] == 50
+    assert scores(out) == {"ann": (str(ANN + MORE), str(ALL + MORE), str(L1 + MORE)),
+                           "ben": (str(ben["score"]), str(ALL + MORE), str(ben["levels"][0]["score"]))}
+    assert (f"ann: {ANN}/{ALL} -> {ANN + MORE}/{ALL + MORE} (level1.forward {FORWARD}/{FORWARD} -> 8/8)"
+            in result.stdout)
+    assert (f"ben: {old['ben']['score']}/{ALL} -> {ben['score']}/{ALL + MORE} (level1.forward 0/{FORWARD} -> 0/8)"
+            in result.stdout)
+    assert str(ALL + MORE) in (out / "feedback" / "ann" / "index.html").read_text()
+    assert json.loads((out / "feedback" / "ann" / "results.json").read_text())["score"] == ANN + MORE
 
 
 def test_a_rejudged_class_is_kept_by_the_next_batch(graded, out, no_sandbox, monkeypatch):
@@ -101,7 +109,7 @@ def test_a_rejudged_class_is_kept_by_the_next_batch(graded, out, no_sandbox, mon
     again = run_cli("batch", graded[0], "--out", out)
     assert again.returncode == 0, again.stderr
     assert "graded 0 students" in again.stdout and "2 already graded and unchanged" in again.stdout
-    assert scores(out)["ann"] == ("50", "105", "30")
+    assert scores(out)["ann"] == (str(ANN + MORE), str(ALL + MORE), str(L1 + MORE))
 
 
 def test_the_probe_data_and_its_challenge_stay_the_graders(graded):
