@@ -3,7 +3,8 @@
 The notebooks are generated from solutions/*.py (py:percent) with jupytext; nbgrader's cell
 metadata (schema version 3) marks solution cells, read-only cells and grade cells. A grade
 cell calls autograder.authoring.grade_cells.grade_cell with the notebook's namespace: no check logic lives
-in a notebook.
+in a notebook. The course's nbgrader_config.py also teaches autograde that a grade cell whose hidden
+tests were stripped for release is not a changed cell (HIDDEN_TESTS_CONFIG).
 """
 
 from functools import lru_cache
@@ -35,17 +36,21 @@ def nbgrader_metadata(grade_id, solution=False, grade=False, locked=False, point
 
 
 def grade_cell_source(check, hidden):
-    header = (f"# Check {check.id}: {check.title} ({check.points} points"
-              f"{'; hidden until grading' if hidden else ''})\nfrom autograder.authoring.grade_cells import grade_cell\n")
+    """A grade cell's code. A hidden check's call sits in a BEGIN HIDDEN TESTS block, which nbgrader
+    strips from the students' copy and puts back to autograde; the part left visible says which
+    check is held back and what it is worth, in the student's notebook and in their feedback."""
+    importer = "from autograder.authoring.grade_cells import grade_cell\n"
     call = f'grade_cell(globals(), "{check.id}")'
+    header = f"# Check {check.id}: {check.title} ({check.points} points{'; hidden until grading' if hidden else ''})\n"
     if hidden:
-        return f"{header}### BEGIN HIDDEN TESTS\n{call}\n### END HIDDEN TESTS"
-    return header + call
+        notice = f"hidden until grading: {check.id} ({check.points} points)"
+        return f"{header}print({notice!r})\n### BEGIN HIDDEN TESTS\n{importer}{call}\n### END HIDDEN TESTS"
+    return header + importer + call
 
 
 def level_notebook(level, hidden=None, solutions_dir=SOLUTIONS_DIR):
     """The nbgrader source notebook of a level."""
-    import jupytext
+    import jupytext  # optional: only building a course reads py:percent; a release's grader lacks it
 
     name = LEVEL_FILES[level].removesuffix(".py")
     hidden = default_hidden(level) if hidden is None else hidden
@@ -111,6 +116,58 @@ c.ExecutePreprocessor.timeout = 600
 c.ClearSolutions.code_stub = {{"python": {stub!r}}}
 # The grade cells import the kit; run them on: {device} (set AUTOGRADER_DEVICE to change it).
 '''
+# Without this, `nbgrader autograde` warns "Attribute 'checksum' for cell level1-train has changed!"
+# for every submission: nbgrader records a grade cell's checksum with its hidden tests in, strips them
+# from the released copy, and on autograde compares the student's (stripped) cell with that checksum
+# before it puts the tests back. The warning then reads like tampering in an untouched notebook.
+HIDDEN_TESTS_CONFIG = '''
+# Autograde puts back the BEGIN HIDDEN TESTS block that the released copy of a grade cell lacks;
+# nbgrader's OverwriteCells then warns "Attribute 'checksum' ... has changed!" for every student,
+# though the cell is as released. This subclass logs that case at info level, and only that case:
+# a cell that differs from its source in anything but its hidden tests gets nbgrader's warning.
+try:
+    import copy as _copy
+
+    from nbgrader.converters import Autograde as _Autograde
+    from nbgrader.preprocessors import ClearHiddenTests as _ClearHiddenTests, OverwriteCells as _OverwriteCells
+    from nbgrader.utils import compute_checksum as _checksum, is_grade as _is_grade
+except ImportError:  # not this nbgrader's layout: keep its own preprocessors (and the warning)
+    pass
+else:
+    class OverwriteCellsKnowingHiddenTests(_OverwriteCells):
+        def preprocess_cell(self, cell, resources, cell_index):
+            self._as_released = self._only_hidden_tests_removed(cell)
+            try:
+                return super().preprocess_cell(cell, resources, cell_index)
+            finally:
+                self._as_released = False
+
+        def _only_hidden_tests_removed(self, cell):
+            try:
+                if not _is_grade(cell):
+                    return False
+                source = self.gradebook.find_source_cell(cell.metadata.nbgrader["grade_id"], self.notebook_id,
+                                                         self.assignment_id)
+                released = _copy.deepcopy(cell)
+                released.source = source.source
+                if not _ClearHiddenTests(parent=self)._remove_hidden_test_region(released):
+                    return False
+                restored = _copy.deepcopy(cell)
+                restored.source = source.source
+                return cell.source == released.source and _checksum(restored) == source.checksum
+            except Exception:  # any doubt: nbgrader's own check and warning decide
+                return False
+
+        def report_change(self, name, attr, old, new):
+            if attr == "checksum" and getattr(self, "_as_released", False):
+                self.log.info("Cell %s is as released; putting back its hidden tests", name)
+                return
+            super().report_change(name, attr, old, new)
+
+    c.Autograde.sanitize_preprocessors = [
+        OverwriteCellsKnowingHiddenTests if step is _OverwriteCells else step
+        for step in _Autograde.class_traits()["sanitize_preprocessors"].default()]
+'''
 
 
 def build_course(course_dir, levels=None, hidden=None, device="cpu", solutions_dir=SOLUTIONS_DIR):
@@ -119,7 +176,8 @@ def build_course(course_dir, levels=None, hidden=None, device="cpu", solutions_d
     levels = sorted(levels or LEVEL_FILES)
     names = [LEVEL_FILES[level].removesuffix(".py") for level in levels]
     course.mkdir(parents=True, exist_ok=True)
-    (course / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, device=device, stub=CODE_STUB))
+    (course / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, device=device, stub=CODE_STUB)
+                                               + HIDDEN_TESTS_CONFIG)
     written = []
     for level, name in zip(levels, names):
         level_hidden = None if hidden is None else [h for h in hidden if h.startswith(f"level{level}.")]

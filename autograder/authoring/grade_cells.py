@@ -1,21 +1,45 @@
 """The entry point nbgrader's grade cells call: grade_cell(globals(), "level1.forward").
 
 It runs one check's probe on the notebook's own namespace and judges it against the reference,
-prints the verdict and returns the points as a float (nbgrader's partial credit); a check that
-earns nothing raises CheckFailed with its message, which `nbgrader validate` then shows. It never
-writes to stderr, where nbgrader would zero the cell: warnings are captured into the message.
+prints the verdict wrapped to the page and returns the points as a float (nbgrader's partial
+credit). A check that earns nothing raises CheckFailed instead: a cell that raises scores 0, and
+the notebook shows the verdict alone, without a traceback through the grader (IPython prints what
+an exception's _render_traceback_ returns in place of the traceback). It never writes to stderr,
+where nbgrader would zero the cell: warnings are captured into the message.
 """
 
 import contextlib
 import logging
 import os
 import sys
+import textwrap
 import types
+
+WIDTH = 90  # a notebook page: a longer line runs off its right edge
 
 
 class CheckFailed(AssertionError):
-    """A check that earned nothing: raised so that `nbgrader validate` and the notebook show its
-    message (a cell that raises scores 0, which is what the check earned)."""
+    """A check that earned nothing: raised so that nbgrader scores the cell 0 (an error output) and
+    `nbgrader validate` and the notebook show its verdict."""
+
+    def __init__(self, verdict):
+        super().__init__(verdict)
+        self.verdict = verdict
+
+    def _render_traceback_(self):
+        # what IPython shows in place of the traceback: the frames are the grader's own and would
+        # only bury the verdict (and show where the kit is installed). One string, newlines inside:
+        # a terminal joins the list with newlines, nbconvert's templates without.
+        return [self.verdict]
+
+
+def wrapped(text, width=WIDTH):
+    """text with every line broken at spaces to fit width; continuation lines indented."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += textwrap.wrap(line, width, subsequent_indent=indent + "    ", break_on_hyphens=False) or [""]
+    return "\n".join(lines)
 
 
 def grade_cell(namespace, check_id, device=None):
@@ -26,7 +50,7 @@ def grade_cell(namespace, check_id, device=None):
     except CheckFailed:
         raise
     except Exception as exc:  # the grader's own failure must cost points visibly, never stderr
-        print(f"FAIL {check_id}: could not run the check ({type(exc).__name__}: {exc})", file=out)
+        print(wrapped(f"FAIL {check_id}: could not run the check ({type(exc).__name__}: {exc})"), file=out)
         return 0.0
 
 
@@ -59,22 +83,20 @@ def stderr_to(out):
 
 
 def _grade(namespace, check_id, device):
-    from autograder.checks import all_checks
-    from autograder.config import grade_cell_device
-    from autograder.devices import resolve_device
-    from autograder.judge import judge_check, reference_results
-    from autograder.probe.run import ProbeContext, run_probe
-    from autograder.results import number
+    # heavy: torch and the checks, imported under stderr_to so that a warning at import is not on stderr
+    from autograder import checks, config, devices, judge, results
+    from autograder.probe import run  # heavy: as above
 
-    check = all_checks()[check_id]
-    device = resolve_device(device or grade_cell_device())
+    check = checks.all_checks()[check_id]
+    device = devices.resolve_device(device or config.grade_cell_device())
     module = types.ModuleType(f"notebook_level{check.level}")
     module.__dict__.update(namespace)
-    probed = run_probe(check.probe, module, ProbeContext(device))
-    reference = reference_results(check.level, device)[check_id]
-    result = judge_check(check, probed, reference, device)
-    verdict = "PASS" if result.passed else "FAIL"
-    print(f"{verdict} {check_id} ({number(result.points)}/{result.max_points}): {result.message}")
+    probed = run.run_probe(check.probe, module, run.ProbeContext(device))
+    reference = judge.reference_results(check.level, device)[check_id]
+    result = judge.judge_check(check, probed, reference, device)
+    verdict = wrapped(f"{'PASS' if result.passed else 'FAIL'} {check_id} "
+                      f"({results.number(result.points)}/{result.max_points}): {result.message}")
     if not result.passed and not result.points:
-        raise CheckFailed(f"{check_id}: {result.message}")
+        raise CheckFailed(verdict)  # shown once, as the cell's error, in place of a traceback
+    print(verdict)
     return float(result.points)

@@ -1,16 +1,20 @@
 """What a student receives: `python -m autograder release OUT --levels N`.
 
 OUT/ holds the level files as stubs, the self-check (pytest's conftest and one test file per
-level), a short README, and OUT/grader/: an installable copy of the grader with no reference
-source, recording the release's levels (autograder/assignment.json) as its assignment. In
-place of the reference it carries the reference's probe data for the self-check's fixed inputs
-(challenge 0), so `pytest` gives, check by check, the verdicts and messages the instructor's
-`grade` gives; the instructor's grade draws fresh inputs that this data does not answer. A level file carries the earlier levels' answers as given code, so a release of level N
-holds no answer to level N or later only when the levels go out one at a time.
+level), a README (the set-up, then each level's run and check commands), and OUT/grader/: an
+installable copy of the grader with no reference source and its requirements.txt, recording
+the release's levels (autograder/assignment.json) as its assignment. In place of the reference
+it carries the reference's probe data for the self-check's fixed inputs (challenge 0), so
+`pytest` gives, check by check, the verdicts and messages the instructor's `grade` gives; the
+instructor's grade draws fresh inputs that this data does not answer. The same grader runs an
+nbgrader course's grade cells in the students' Jupyter. A level file carries the earlier levels'
+answers as given code, so a release of level N holds no answer to level N or later only when the
+levels go out one at a time.
 """
 
 import json
 import shutil
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from autograder.assignment import record
@@ -29,19 +33,55 @@ Each level file holds stubs that raise `NotImplementedError`: replace each with 
 
 ## Set up (once)
 
-    python3 -m venv .venv
-    .venv/bin/pip install torch==2.13.0 -r grader/requirements.txt
-    .venv/bin/pip install ./grader
+In this folder, make a virtual environment and install what the self-check needs into it (PyTorch,
+numpy and pytest, pinned in `grader/requirements.txt`, and the grader itself, `./grader`):
 
-## Check your work
+    python3 -m venv .venv              # Windows: py -m venv .venv
+    source .venv/bin/activate          # Windows: .venv\\Scripts\\activate
+    pip install -r grader/requirements.txt
+    pip install ./grader
 
-    .venv/bin/python -m pytest            # every level in this folder
-    .venv/bin/python -m pytest -m level{first}   # one level
+On Linux without a GPU, `pip install {torch} --index-url https://download.pytorch.org/whl/cpu`
+before the requirements saves a download of several gigabytes.
 
-Each test is one of the grader's checks, with the same message the grade will show. The
-instructor grades with fresh inputs and may hold back checks (named in the output as graded by
-the instructor), so passing here is necessary, not a promise of the score.
+Every command below runs in this folder with the environment active (your prompt starts with
+`(.venv)`; in a new terminal, run the `activate` line again). Outside it, `python` finds no
+PyTorch and stops with `ModuleNotFoundError: No module named 'torch'`. Without activating,
+`.venv/bin/python` (Windows: `.venv\\Scripts\\python`) in place of `python` does the same.
+
+{levels_howto}
+## What the check tells you
+
+Each test is one of the grader's checks, with the same message the grade will show: what was
+checked, what was expected and what your code gave, and the likely cause.
+`python -m pytest` checks every level in this folder. The instructor grades the same checks with
+fresh inputs, which correct code passes just the same: passing here is necessary, and code fitted
+to this check's fixed inputs is not enough.
 """
+
+LEVEL_HOWTO = """## Level {level}: `{file}`
+
+Run it: it trains from random weights and prints the learned weights, close to `[-1, 3]` once
+every stub works (a stub not filled yet stops it with `NotImplementedError` and the stub's name;
+add `cuda` or `mps` to the command to run it on a GPU).
+
+    {run}
+
+Check it: the grader's checks of this level, each with its points and, when it fails, why.
+
+    {check}
+"""
+
+
+def run_command(level):
+    """The command a student runs a level file with (the release's README says it)."""
+    return f"python {LEVEL_FILES[level]}"
+
+
+def check_command(level):
+    """The command that self-checks one level (the release's README says it)."""
+    return f"python -m pytest -m level{level}"
+
 
 GRADER_PYPROJECT = """[build-system]
 requires = ["setuptools>=68"]
@@ -80,7 +120,7 @@ def released_levels(levels):
 
 def reference_data(level):
     """The reference's probe data and timings for the self-check's inputs, computed here (CPU)."""
-    from autograder.judge import reference_results, reference_seconds
+    from autograder.judge import reference_results, reference_seconds  # heavy: loads the reference and torch
 
     return {"challenge": CHALLENGE, "device": "cpu", "results": reference_results(level, "cpu", CHALLENGE),
             "seconds": reference_seconds(level, "cpu", CHALLENGE)}
@@ -109,8 +149,11 @@ def write_release(out, levels):
     (out / "conftest.py").write_text(CONFTEST)
     (out / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     table = "\n".join(f"- `{LEVEL_FILES[level]}`: level {level}, {LEVEL_TITLES[level]}" for level in levels)
+    howto = "".join(LEVEL_HOWTO.format(level=level, file=LEVEL_FILES[level], run=run_command(level),
+                                       check=check_command(level)) for level in levels)
     (out / "README.md").write_text(STUDENT_README.format(levels=", ".join(f"level {n}" for n in levels),
-                                                         table=table, first=levels[0]))
+                                                         table=table, levels_howto=howto,
+                                                         torch=torch_requirement()))
     grader = out / "grader"
     grader.mkdir()
     copy_grader(grader)
@@ -119,8 +162,6 @@ def write_release(out, levels):
     data.mkdir()
     for level in levels:
         (data / f"level{level}.json").write_text(json.dumps(reference_data(level)))
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         kit_version = version("pytorch-abstractions-kit")
     except PackageNotFoundError:
@@ -138,10 +179,17 @@ test_level{level} = level_tests({level})
 '''
 
 
-def student_requirements():
-    from importlib.metadata import PackageNotFoundError, version
+def torch_requirement():
+    """The kit's own torch, pinned without its build tag (2.13.0+cpu is 2.13.0 on PyPI)."""
+    try:
+        return f"torch=={version('torch').split('+')[0]}"
+    except PackageNotFoundError:
+        return "torch"
 
-    lines = []
+
+def student_requirements():
+    """grader/requirements.txt: what the self-check runs on, pinned to the versions the kit uses."""
+    lines = [torch_requirement()]
     for name in ("numpy", "pytest"):
         try:
             lines.append(f"{name}=={version(name)}")
