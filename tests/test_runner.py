@@ -21,9 +21,19 @@ def fake_child(monkeypatch, program):
 
 
 SEND = """\
-def send(obj):
+import hashlib, hmac
+_size = struct.unpack('>I', os.read(0, 4))[0]  # the request: its key seals every frame sent
+_request = b''
+while len(_request) < _size:
+    _request += os.read(0, _size - len(_request))
+KEY, COUNT = bytes.fromhex(json.loads(_request)['key']), [0]
+
+
+def send(obj, sealed=True):
     body = json.dumps(obj).encode()
-    os.write(1, struct.pack('>I', len(body)) + body)
+    mac = hmac.new(KEY, COUNT[0].to_bytes(8, 'big') + body, hashlib.sha256).digest()
+    COUNT[0] += 1
+    os.write(1, struct.pack('>I', len(body) + 32) + (mac if sealed else bytes(32)) + body)
 """
 
 
@@ -84,6 +94,17 @@ def test_a_child_that_dies_mid_step_charges_that_step(monkeypatch, tmp_path, end
     """)
     result = probe(tmp_path)
     assert result["level1.make_data"]["verdict"]["diagnosis"] == diagnosis
+
+
+def test_a_frame_without_the_probes_seal_is_forged(monkeypatch, tmp_path):
+    fake_child(monkeypatch, """
+        send({"hello": 1})
+        send({"id": "level1.import", "result": {"data": None}})
+        send({"id": "level1.make_data", "result": {"data": {}}}, sealed=False)
+    """)
+    result = probe(tmp_path)
+    verdict = result["level1.make_data"]["verdict"]
+    assert verdict["diagnosis"] == "borrowed_from_grader" and "did not send" in verdict["message"]
 
 
 def test_a_child_that_never_says_hello_is_not_graded(monkeypatch, tmp_path):

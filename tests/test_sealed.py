@@ -66,6 +66,7 @@ def answer_thieves():
         "binds_grader_code": attempt(source("binds_grader_code")),
         "replays_probe_data": attempt(source("replays_probe_data", replay=replay)),
         "writes_channel": attempt(source("writes_channel", replay=replay)),
+        "opens_channel": attempt(source("opens_channel", replay=replay)),
     }
 
 
@@ -151,6 +152,7 @@ def test_no_answer_and_no_forgery_scores(mode):
     train = next(c for c in reports["forges_train"]["checks"] if c["id"] == "level1.train")
     assert not train["passed"] and train["diagnosis"] == "wrong_step_count", train
     assert level1["forges_train"] == FULL - train["max_points"]
+    assert reports["opens_channel"]["status"] == "flagged", reports["opens_channel"]["flags"]  # its frames lack the seal
     borrowed = next(c for c in reports["binds_grader_code"]["checks"] if c["id"] == "level1.forward")
     assert "grader's own code" in borrowed["message"], borrowed
 

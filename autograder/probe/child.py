@@ -19,7 +19,7 @@ import signal
 import sys
 import traceback
 
-from autograder.probe.protocol import HEADER, write_frame
+from autograder.probe.protocol import HEADER, Seal, write_frame
 
 MAX_REQUEST = 1 * 2**20
 
@@ -120,8 +120,9 @@ def main(request_fd=0, channel_fd=1):
         os.write(errors, traceback.format_exc().encode(errors="replace"))
         os._exit(1)
     os.close(errors)
-    write_frame(channel, {"hello": 1})
+    seal = Seal(bytes.fromhex(request.pop("key")))  # out of the request before any student code runs
+    write_frame(channel, {"hello": 1}, seal)
     wait_for_start(request_fd)
-    run_steps(request, lambda event: write_frame(channel, event))
-    write_frame(channel, {"done": True})
+    run_steps(request, lambda event: write_frame(channel, event, seal))
+    write_frame(channel, {"done": True}, seal)
     os._exit(0)  # no interpreter teardown: student objects' __del__ must not run after the results

@@ -9,10 +9,18 @@ Frames, in order:
   {"hello": 1}                                  sent before any student code runs
   {"id": step_id, "result": {...}}              one per due step, in the order the parent asked
   {"done": true}
+
+Every frame the child sends is sealed: its body starts with an HMAC-SHA256 of the frame's number and
+body under a key the parent draws for each sandbox and hands over in the request. Student code shares
+the child's process and can find the channel's descriptor, but a frame it writes there does not
+carry the probe's seal: the parent stops at it (ForgedFrame) and the submission is held for review.
 """
 
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import select
 import struct
 import time
@@ -27,13 +35,37 @@ class ProtocolError(Exception):
     """The child sent something no honest probe sends."""
 
 
-def encode(event):
+class ForgedFrame(ProtocolError):
+    """A frame without the probe's seal: something else in the sandbox wrote on the channel."""
+
+
+class Seal:
+    """The MAC of each frame in turn under one sandbox's key: the child seals, the parent checks."""
+
+    SIZE = hashlib.sha256().digest_size
+
+    def __init__(self, key: bytes):
+        self._key, self._count = key, 0
+
+    @classmethod
+    def new_key(cls) -> str:
+        return secrets.token_hex(32)
+
+    def next(self, body: bytes) -> bytes:
+        mac = hmac.new(self._key, self._count.to_bytes(8, "big") + body, hashlib.sha256).digest()
+        self._count += 1
+        return mac
+
+
+def encode(event, seal=None):
     body = json.dumps(event, allow_nan=True, separators=(",", ":")).encode()
+    if seal is not None:
+        body = seal.next(body) + body
     return HEADER.pack(len(body)) + body
 
 
-def write_frame(fd, event):
-    data = encode(event)
+def write_frame(fd, event, seal=None):
+    data = encode(event, seal)
     while data:
         written = os.write(fd, data)
         data = data[written:]
@@ -90,8 +122,8 @@ def scrub(value):
 class FrameReader:
     """Reads frames from a non-blocking pipe, never past a deadline and never past the byte budget."""
 
-    def __init__(self, fd, budget):
-        self.fd = fd
+    def __init__(self, fd, budget, seal=None):
+        self.fd, self.seal = fd, seal
         self.buffer = bytearray()
         self.budget = budget  # a Budget shared by every attempt for one student
         self.eof = False
@@ -107,6 +139,10 @@ class FrameReader:
             return None
         raw = bytes(self.buffer[HEADER.size:HEADER.size + length])
         del self.buffer[:HEADER.size + length]
+        if self.seal is not None:
+            mac, raw = raw[:Seal.SIZE], raw[Seal.SIZE:]
+            if not hmac.compare_digest(mac, self.seal.next(raw)):
+                raise ForgedFrame("a message its probe did not send")
         return decode(raw)
 
     def read(self, deadline, tick=None):

@@ -24,7 +24,7 @@ from autograder.checks import checks_for_level
 from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 from autograder.probe.child import boot_command
-from autograder.probe.protocol import Budget, FrameReader, ProtocolError, encode
+from autograder.probe.protocol import Budget, ForgedFrame, FrameReader, ProtocolError, Seal, encode
 from autograder.probe.registry import level_of
 from autograder.probe.tensors import error_record
 from autograder.errors import NotGraded
@@ -168,7 +168,9 @@ class Attempts:
     def request(self, steps, caps_):
         where = jail.HOME if self.limits.sandbox else str(self.home)
         given = {str(level): given_cells(level) for level, name in self.homes.items() if name.endswith(".ipynb")}
-        return {"files": {str(level): f"{where}/{name}" for level, name in self.homes.items()}, "given": given,
+        self.key = Seal.new_key()  # a new one for each sandbox: frames that lack its seal are forged
+        return {"key": self.key, "files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
+                "given": given,
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
                            # without a sandbox the limit would count every process of the user
@@ -207,7 +209,7 @@ class Attempts:
             caps_.close()
 
     def follow(self, proc, steps, caps_, pipes):
-        reader, errors = FrameReader(pipes.channel_r, self.budget), pipes.errors
+        reader, errors = FrameReader(pipes.channel_r, self.budget, Seal(bytes.fromhex(self.key))), pipes.errors
 
         def tick():
             caps_.watch(proc.pid)
@@ -224,6 +226,12 @@ class Attempts:
                     return self.infra(f"the sandbox did not start within {self.limits.startup_seconds:g} s")
                 return self.charge(pending[0], "timeout", f"timed out after {self.seconds(pending[0]):.3g} s",
                                    "(an endless loop or a long sleep?)")
+            except ForgedFrame:
+                if not hello:  # student code had not run yet: the grader's own failure
+                    return self.infra("the sandbox sent an unsealed message before starting")
+                return self.charge(pending[0], "borrowed_from_grader", "wrote a message on the grader's result "
+                                   "channel that the grader's probe did not send", "(code in this file writes to "
+                                   "the grader's descriptors to forge its results)")
             except ProtocolError as error:
                 if not hello and self.budget.left > 0:
                     return self.infra(f"the sandbox sent {error} before starting")
