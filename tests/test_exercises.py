@@ -64,7 +64,34 @@ def test_untouched_stubs_fail_every_self_check():
     assert result.returncode == 1
     assert re.search(rf"\b{len(all_checks())} failed\b", result.stdout)
     assert "passed" not in result.stdout.splitlines()[-1]
-    assert "not implemented yet: level1.forward" in result.stdout
+    # one message per stub, under the first check it fails, with every check it blocks and their points
+    assert result.stdout.count("not implemented yet: level1.forward:") == 1
+    assert "blocks 3 checks: level1.forward (3 points), level1.gradient (3 points), level1.train (2 points)" \
+        in result.stdout
+    assert result.stdout.count("blocked by level1.forward: not implemented yet (the message is under "
+                               "level1.forward)") == 2
+    stubs = sum(len(stubs) for stubs in EXPECTED_STUBS.values())
+    assert result.stdout.count("still raises NotImplementedError") == 1  # the hint: background, said once
+    assert len(re.findall(r"^not implemented yet: ", result.stdout, re.M)) == stubs
+    # the session ends with the points, level by level, then in all
+    lines = result.stdout.strip().splitlines()
+    for level in LEVEL_FILES:
+        assert any(line.startswith("self-check: 0/") and line.endswith(
+            f"points for level{level} (the grader runs the same checks on fresh inputs)") for line in lines), level
+    assert lines[-2] == "self-check: 0/100 points in all for levels 1, 2, 3, 4, 5"
+    assert "  not started yet: level1.make_data (2 checks, 5 points), level1.init_weights (1 check, 2 points)" \
+        in result.stdout
+
+
+def test_the_self_check_ends_with_the_points_it_would_earn(tmp_path):
+    write_submission(Submission("sum", "level1.mse", "return ((y - yhat) ** 2).sum()"), tmp_path / "mine")
+    result = run("-m", "pytest", "exercises", "-q", "-m", "level1", "--submission", str(tmp_path / "mine"),
+                 timeout=300)
+    assert result.returncode == 1, result.stdout[-3000:]
+    lines = result.stdout.strip().splitlines()
+    # mse (3), gradient (3) and train (2) fail: 25 - 8
+    assert lines[-2] == "self-check: 17/25 points for level1 (the grader runs the same checks on fresh inputs)"
+    assert "3 failed, 6 passed" in lines[-1] and "not started" not in result.stdout
 
 
 def test_solutions_pass_every_self_check():

@@ -33,6 +33,21 @@ def pytest_configure(config):
         raise pytest.UsageError(f"--device {device}: {error}") from None
 
 
+SELFCHECK = pytest.StashKey()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after pytest's short summary, before its last line
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    result = yield
+    selfcheck = config.stash.get(SELFCHECK, None)
+    lines = selfcheck.summary_lines() if selfcheck is not None else []
+    if lines:
+        terminalreporter.write_sep("-", "self-check")
+        for line in lines:
+            terminalreporter.write_line(line, bold=line.startswith("self-check"))
+    return result
+
+
 @pytest.fixture(scope="session")
 def selfcheck(request):
     config = request.config
@@ -42,4 +57,6 @@ def selfcheck(request):
                      if mark.name[:5] == "level" and mark.name[5:].isdigit()})
     folder = config.getoption("--submission")
     folder = Path(config.invocation_params.dir, folder) if folder else Path(str(items[0].path)).parent
-    return SelfCheck(folder.resolve(), resolve_device(config.getoption("--device")), levels)
+    selfcheck = SelfCheck(folder.resolve(), resolve_device(config.getoption("--device")), levels)
+    config.stash[SELFCHECK] = selfcheck  # for the session's last lines: the points it would earn
+    return selfcheck

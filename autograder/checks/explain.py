@@ -1,4 +1,8 @@
-"""Turn an exception a student's code raised into a message that says where and the likely cause."""
+"""Turn an exception a student's code raised into a message that says where and the likely cause,
+and group the checks that fail for one and the same reason (an unfilled stub, a missing file), so
+that a report says it once."""
+
+import re
 
 from autograder.checks.verdicts import Verdict, scrub
 
@@ -69,8 +73,9 @@ def explain_error(check, error):
         return Verdict(False, f"{check.id}: {message}", "borrowed_from_grader")
     at = where_text(error)
     if kind == "NotImplementedError":
-        return Verdict(False, f"not implemented yet: {message or check.id}{where_text(error, False)}",
-                       "not_implemented")
+        # a bare NotImplementedError (nbgrader's stubs) is named after the function that raised it
+        named = message or (error.get("where") or {}).get("function") or check.id
+        return Verdict(False, f"not implemented yet: {named}{where_text(error, False)}", "not_implemented")
     if kind == "RecursionError":
         return Verdict(False, f"{check.id}: infinite recursion (RecursionError){at}. A method that calls "
                        "itself, e.g. self.w inside a property named w, or len(self) inside __len__?", "recursion")
@@ -86,3 +91,71 @@ def explain_error(check, error):
             return Verdict(False, f"{check.id} raised {kind}: {message.splitlines()[0]}{at}. {advice}", diagnosis)
     return Verdict(False, f"{check.id} raised {kind}: {message.splitlines()[0] if message else ''}{at}",
                    "raised")
+
+
+# Grouping reads the messages explain_error and the device check write: "not implemented yet: WHAT",
+# WHAT the stub's own NotImplementedError text ("level1.forward: <hint>", the kit's stubs) and, where
+# the probe saw the raise, " (FILE line N, in FUNCTION)".
+_UNFILLED = re.compile(r"not implemented yet: (?P<what>.*?)(?P<where> \((?P<place>[^()]*? line \d+)"
+                       r"(?:, in (?P<function>[\w.<>]+))?\))?", re.S)
+_KIT_STUB = re.compile(r"level\d+\.[A-Za-z_][\w.]*(?=:|$)")
+GROUPED = ("not_implemented", "missing_file", "import_failed")
+
+
+def points_text(points):
+    """"3 points", "1 point", "0.5 points": points as a list of blocked checks shows them."""
+    value = round(float(points), 2)
+    value = int(value) if value == int(value) else value
+    return f"{value} point{'' if value == 1 else 's'}"
+
+
+def _field(check, name):
+    return check.get(name) if isinstance(check, dict) else getattr(check, name, None)
+
+
+def blocking_cause(check):
+    """(key, name) of what failed this check when the same cause fails others too: the unfilled
+    stub that raised NotImplementedError ("level1.forward"), or the level file that is missing or
+    did not import; None for a check that passed or failed on its own."""
+    diagnosis, message = _field(check, "diagnosis"), str(_field(check, "message") or "")
+    if _field(check, "passed") or diagnosis not in GROUPED:
+        return None
+    level = _field(check, "level")
+    if diagnosis != "not_implemented":  # every check of the level has the same message
+        return (level, diagnosis, message), message.split(": ", 1)[-1] if diagnosis == "missing_file" else "import"
+    match = _UNFILLED.fullmatch(message.strip())
+    if not match:
+        return (level, diagnosis, message), message
+    what = match.group("what").strip()
+    stub = _KIT_STUB.match(what)
+    if stub:  # the kit's stubs name themselves
+        return (level, diagnosis, stub.group()), stub.group()
+    if match.group("place"):  # one raise statement is one stub, whatever its text says
+        return (level, diagnosis, match.group("place")), match.group("function") or match.group("place")
+    return (level, diagnosis, what), what
+
+
+def group_blocked(checks):
+    """The checks in report order, with those failed by the same blocking cause gathered into one
+    entry: [{"check": c} | {"group": {"name", "diagnosis", "message", "checks", "points",
+    "max_points"}}]. A group stands where its first check stood; its message is the most
+    telling of its checks' (the one that says where the stub raised)."""
+    entries, groups = [], {}
+    for check in checks:
+        cause = blocking_cause(check)
+        if cause is None:
+            entries.append({"check": check})
+            continue
+        key, name = cause
+        if key not in groups:
+            groups[key] = {"name": name, "diagnosis": _field(check, "diagnosis"), "message": "", "checks": [],
+                           "points": 0, "max_points": 0}
+            entries.append({"group": groups[key]})
+        group = groups[key]
+        group["checks"].append(check)
+        group["points"] += _field(check, "points") or 0
+        group["max_points"] += _field(check, "max_points") or 0
+        message = str(_field(check, "message") or "")
+        if len(message) > len(group["message"]):
+            group["message"] = message
+    return entries

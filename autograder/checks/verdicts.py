@@ -24,12 +24,48 @@ def tolerance(device):
     return TOLERANCES.get(str(device).split(":")[0], TOLERANCES["cuda"])
 
 
+# A float32 holds about 7 significant digits; printed through float64 (repr, a list's str) it shows
+# 17, of which the last ten are noise: -0.31 reads -0.3100000023841858. Messages show 6.
+SIGNIFICANT = 6
+_FLOAT = re.compile(r"(?<![\w.])-?(\d+)\.(\d+)(?:[eE][-+]?\d+)?(?![\w.])")
+
+
+def number_text(x):
+    """A number (or a list of them) as every message shows it: ints as they are, floats to 6
+    significant digits, so that a float32 value reads -0.31 and not -0.3100000023841858."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        return f"{float(x):.{SIGNIFICANT}g}"
+    if isinstance(x, np.ndarray):
+        return number_text(x.tolist())
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(number_text(v) for v in x) + "]"
+    return str(x)
+
+
+def round_numbers(text):
+    """text with every float written with more than 7 significant digits (a float64 repr of a
+    float32 value, a list of them printed whole) shown as number_text shows it. Deliberate formats
+    (:.6g, :.7g) are left alone: they are already within what float32 holds."""
+    def rounded(match):
+        digits = (match.group(1) + match.group(2)).lstrip("0")
+        return number_text(float(match.group())) if len(digits) > 7 else match.group()
+    return _FLOAT.sub(rounded, text)
+
+
 @dataclass
 class Verdict:
     passed: bool
     message: str
     diagnosis: str = None
     fraction: float = None  # share of the check's points; defaults to 1 when passed, else 0
+
+    def __post_init__(self):
+        # every judge's message passes here, whatever formatted its numbers
+        self.message = round_numbers(str(self.message))
 
     @property
     def share(self):
@@ -146,7 +182,8 @@ def got_text(desc):
     if kind == "none":
         return "None"
     if kind in ("number", "bool"):
-        return f"{desc.get('type', kind)} {desc['value']!r}"
+        value = desc["value"]
+        return f"{desc.get('type', kind)} {number_text(value) if isinstance(value, (int, float)) else repr(value)}"
     if kind in ("tuple", "list"):
         return f"a {kind} of {len(desc['items'])} items"
     if kind == "size":
@@ -215,10 +252,43 @@ def close(got, want, device="cpu", scale=1.0):
     )
 
 
-def difference_text(got, want):
-    index, g, w, err = largest_error(got, want)
-    at = f" at index {list(index)}" if index else ""
-    return f"largest difference{at}: expected {w:.6g}, got {g:.6g}"
+def _at(index):
+    return f" at index {list(index)}" if index else ""
+
+
+def mismatch_text(got, want, device="cpu", scale=1.0):
+    """How got differs from want, as torch.testing.assert_close summarises it: how many elements are
+    outside the tolerance out of how many, the greatest absolute difference (where, expected and got
+    there) and the greatest relative one, each with what the tolerance allows. An element is within
+    the tolerance when |got - want| <= atol + rtol * |want| (numpy's and torch's rule)."""
+    tol = tolerance(device)
+    atol, rtol = tol["atol"] * scale, tol["rtol"]
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    absolute = np.abs(got - want)
+    absolute = np.where(np.isnan(absolute), np.inf, absolute)  # a NaN is as far off as can be
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(absolute == 0, 0.0, absolute / np.abs(want))
+    outside = ~(absolute <= atol + rtol * np.abs(want))
+    index, g, w, worst = largest_error(got, want)
+    flat = int(np.argmax(relative)) if relative.size else 0
+    rel_index = tuple(int(i) for i in np.unravel_index(flat, relative.shape)) if relative.shape else ()
+    relative_text = (f"greatest relative difference {number_text(relative[rel_index])}"
+                     f"{' at the same index' if rel_index == index and index else _at(rel_index)} "
+                     f"(up to {number_text(rtol)} allowed)")
+    absolute_text = (f"expected {number_text(w)}, got {number_text(g)}: absolute difference {number_text(worst)}"
+                     f" (up to {number_text(atol)} allowed), relative {number_text(relative[rel_index])}"
+                     f" (up to {number_text(rtol)} allowed)")
+    if got.size <= 1:
+        return absolute_text
+    share = f"{int(outside.sum())} of {got.size} elements differ ({100 * outside.mean():.3g}%)"
+    return (f"{share}; greatest absolute difference {number_text(worst)}{_at(index)} (expected {number_text(w)}, "
+            f"got {number_text(g)}; up to {number_text(atol)} allowed); {relative_text}")
+
+
+def difference_text(got, want, device="cpu", scale=1.0):
+    """The mismatch summary every value comparison reports (see mismatch_text)."""
+    return mismatch_text(got, want, device, scale)
 
 
 def require_close(got, want, what, device="cpu", hint="", diagnosis="wrong_values", scale=1.0):
@@ -227,10 +297,12 @@ def require_close(got, want, what, device="cpu", hint="", diagnosis="wrong_value
     if got.shape != want.shape:
         raise Problem(f"{what}: expected shape {shape_text(want.shape)}, got {shape_text(got.shape)}.", "wrong_shape")
     if not np.all(np.isfinite(got)):
-        raise Problem(f"{what} contains NaN or infinity. {hint}".strip(), "not_finite")
+        bad = int((~np.isfinite(got)).sum())
+        count = f" ({bad} of {got.size} elements)" if got.size > 1 else ""
+        raise Problem(f"{what} contains NaN or infinity{count}. {hint}".strip(), "not_finite")
     if not close(got, want, device, scale):
-        raise Problem(f"{what} differs from the expected values ({difference_text(got, want)}). {hint}".strip(),
-                      diagnosis)
+        raise Problem(f"{what} differs from the expected values: {mismatch_text(got, want, device, scale)}. "
+                      f"{hint}".strip(), diagnosis)
 
 
 def ratio(got, want):
