@@ -180,7 +180,7 @@ def test_pages_say_when_with_what_and_how_they_were_graded(tmp_path):
 
 
 def test_the_class_report_lists_the_not_graded_and_those_without_a_level_file(tmp_path):
-    from autograder.batch.records import save_class
+    from autograder.batch.run import publish
     from autograder.batch.summary import summarize
     from autograder.grade import not_graded_report
     from autograder.output.html import write_class_report
@@ -197,12 +197,12 @@ def test_the_class_report_lists_the_not_graded_and_those_without_a_level_file(tm
     assert "cat.json" in page.links and "feedback/ben/index.html" in page.links
     assert "1 with no level file" in text and "1 not graded" in text
 
-    # by default, the not-graded students of OUT's last batch (its class list and their reports)
+    # a batch's publish step hands the class report its not-graded students
     out = tmp_path / "out"
     out.mkdir()
-    save_class(out, ["ann", "ben", "dan"])
-    (out / "dan.json").write_text(json.dumps(not_graded_report("dan", "cpu", "timed out while starting", [1])))
-    text = page_text(write_class_report(out, reports, summarize(reports), [1]))
+    dan = not_graded_report("dan", "cpu", "timed out while starting", [1])
+    publish(out, ["ann", "ben", "dan"], {**reports, "dan": dan}, [1])
+    text = page_text(out / "report.html")
     assert "Not graded (1)" in text and "dan" in text and "timed out while starting" in text
     clean = tmp_path / "clean"
     clean.mkdir()

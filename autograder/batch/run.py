@@ -153,13 +153,14 @@ def publish(out, students, reports, levels) -> Published:
     it, so a failure there is said (Published.unwritten) and the grades stand."""
     posted = {s: r for s, r in reports.items() if is_posted(r)}
     flagged = {s: r for s, r in reports.items() if r.get("status") == "flagged"}
+    not_graded = {s: r for s, r in reports.items() if r.get("status") == "not_graded"}
     published = Published(posted, flagged, summarize(posted))
     write_grades_csv(out / "grades.csv", students, reports, levels)
     for student in students:  # a student graded before feedback pages existed gets one now
         if (student in posted or student in flagged) and not (out / "feedback" / student / "index.html").is_file():
             feedback_page(reports[student], out / "feedback" / student)
     try:
-        write_class_report(out, posted, published.summary, levels, flagged)
+        write_class_report(out, posted, published.summary, levels, flagged, not_graded)
     except OSError as error:
         published.unwritten.append(f"{out / 'report.html'}: not written ({error.strerror})")
         print(for_terminal(f"error: class report {published.unwritten[-1]}"), file=sys.stderr)

@@ -18,7 +18,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # files only, never
 from matplotlib.figure import Figure
 
 from autograder.assignment import span
-from autograder.batch.records import load_class
 from autograder.checks.diagnoses import hint_for, title_for
 from autograder.checks.explain import group_blocked, points_text
 from autograder.levels import LEVEL_FILES
@@ -170,23 +169,6 @@ def class_about(reports, levels):
             ("isolation", "; ".join(each("isolation"))), ("assignment", span(levels) if levels else "levels unknown")]
 
 
-def not_graded_in(out, known):
-    """{student: report} of the students of OUT's last batch whose report says "not_graded" (the
-    batch's class list is OUT/.probes/.class.json), leaving out those in known."""
-    found = {}
-    for student in load_class(out) or []:
-        path = Path(out) / f"{student}.json"
-        if student in known or not path.is_file():
-            continue
-        try:
-            report = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(report, dict) and report.get("status") == "not_graded":
-            found[student] = report
-    return found
-
-
 def only_missing_files(report):
     """Every check failed because no level file was found: nothing of the student's was graded."""
     return bool(report.get("checks")) and all(c.get("diagnosis") == "missing_file" for c in report["checks"])
@@ -197,12 +179,10 @@ def write_class_report(out, reports, summary, levels=None, flagged=None, not_gra
     Gradescope results, keyed by student: not itself a Gradescope file). OUT/class/ is a folder, so
     no student's OUT/<id>.json can ever be mistaken for it. reports: the grades to post; flagged:
     {student: report} held for review, listed apart and left out of every statistic; not_graded:
-    {student: report} the grader could not grade, listed with the reason (by default those of OUT's
-    last batch). Students whose folder held no level file are listed apart too (their 0 counts)."""
+    {student: report} the grader could not grade, listed with the reason. Students whose folder held no level file are listed apart too (their 0 counts)."""
     flagged = flagged or {}
     out = Path(out)
-    if not_graded is None:
-        not_graded = not_graded_in(out, set(reports) | set(flagged))
+    not_graded = not_graded or {}
     students = sorted(reports)
     max_score = max((r["max_score"] for r in reports.values()), default=100)
     scored = {s: {lvl["level"]: lvl for lvl in reports[s]["levels"]} for s in students}
