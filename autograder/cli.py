@@ -25,7 +25,7 @@ def build_parser():
     grade.add_argument("--device", default="cpu", help="cpu, cuda, mps, or auto (cuda, then mps, then cpu)")
     grade.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     grade.add_argument("--timeout", type=float, default=None,
-                       help="seconds per check, at least twice the reference's slowest check here (default: 50x "
+                       help="seconds per check, at least 1 s and twice the reference's slowest check here (default: 50x "
                             "the reference's time, at least 10 s); importing a file keeps at least 20 s")
     grade.add_argument("--memory", type=int, default=4096, help="memory limit of the student's whole sandbox (all its processes together), MB "
                             "(default: 4096, at least 512)")
@@ -42,7 +42,7 @@ def build_parser():
                             "created by root; OUT/.probes is always 0700)")
     batch.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="students graded at once (default: one per CPU)")
     batch.add_argument("--timeout", type=float, default=None,
-                       help="seconds per check, at least twice the reference's slowest check here (default: 50x "
+                       help="seconds per check, at least 1 s and twice the reference's slowest check here (default: 50x "
                             "the reference's time, at least 10 s); importing a file keeps at least 20 s")
     batch.add_argument("--memory", type=int, default=4096, help="memory limit of each student's whole sandbox (all its processes together), MB "
                             "(default: 4096, at least 512)")
@@ -66,7 +66,7 @@ def build_parser():
     course_commands = course.add_subparsers(dest="nbgrader_command", required=True)
     build = course_commands.add_parser("build", help="write COURSE/nbgrader_config.py and source/<level>/<level>.ipynb")
     build.add_argument("course", help="the course directory to write (created if missing)")
-    build.add_argument("--levels", type=int, nargs="+", choices=LEVELS,
+    build.add_argument("--levels", nargs="+", metavar="N",
                        help=f"the levels to write a notebook for (default: {levels_in_words()})")
     build.add_argument("--force", action="store_true", help="rewrite a course already built there")
     build.add_argument("--hidden", nargs="*", default=None,

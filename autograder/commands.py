@@ -72,7 +72,7 @@ def batch_command(args):
         except (OSError, ValueError, TypeError, TimeoutError) as error:  # unreachable, malformed, not a scheduler
             raise UsageError(f"--dask {args.dask}: cannot use this scheduler ({error})") from None
     if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
+        raise UsageError(f"--workers {args.workers}: give at least 1 (students graded at once)")
     device = device_from(args.device)
     levels = default_levels(args.levels)
     writable_folder(args.out, "--out")
@@ -121,7 +121,7 @@ def nbgrader_command(args):
         raise UsageError(f"nbgrader build {args.course}: a course is already there; --force rewrites its "
                          "nbgrader_config.py and source notebooks (your edits to them are lost)")
     try:
-        written = build_course(course, args.levels, args.hidden)
+        written = build_course(course, parse_levels(args.levels) if args.levels else None, args.hidden)
     except OSError as error:
         raise UsageError(f"nbgrader build {args.course}: cannot write {error.filename or course} "
                          f"({error.strerror})") from None

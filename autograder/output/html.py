@@ -119,7 +119,7 @@ def check_rows(checks, hinted):
             continue
         group = entry["group"]
         stub = group["diagnosis"] == "not_implemented"
-        rows.append({"id": group["name"] if stub else "every check", "passed": False, "message": group["message"],
+        rows.append({"id": group["label"] if stub else "every check", "passed": False, "message": group["brief"],
                      "points": number(group["points"]), "max_points": number(group["max_points"]),
                      "hint": hint(group["diagnosis"]),
                      "blocks": [{"id": c["id"], "points_text": points_text(c["max_points"])} for c in group["checks"]]})

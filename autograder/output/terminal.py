@@ -66,11 +66,11 @@ def print_report(report, console=None):
                               Text(for_terminal(check["message"])))
                 continue
             group = entry["group"]  # one row for every check the same stub (or missing file) fails
-            message = Text(for_terminal(group["message"]))
+            message = Text(for_terminal(group["brief"]))
             count = len(group["checks"])
             message.append(for_terminal(f"\nblocks {count} check{'s' if count > 1 else ''}: {blocks_text(group)}"),
                            style="dim")
-            table.add_row(for_terminal(group["name"]) if group["diagnosis"] == "not_implemented" else "every check",
+            table.add_row(for_terminal(group["label"]) if group["diagnosis"] == "not_implemented" else "every check",
                           f"{number(group['points'])}/{number(group['max_points'])}", "[red]FAIL[/red]", message)
         console.print(table)
     if report.get("status") == "flagged":
