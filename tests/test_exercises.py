@@ -59,6 +59,7 @@ def test_markers_must_be_well_formed():
         make_exercise("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", 1)
 
 
+@pytest.mark.slow  # a whole self-check in a child process
 def test_untouched_stubs_fail_every_self_check():
     # -rN: no short summary, which pytest prints whole (every message again) where CI is set
     result = run("-m", "pytest", "exercises", "-q", "-rN")
@@ -84,6 +85,7 @@ def test_untouched_stubs_fail_every_self_check():
         in result.stdout
 
 
+@pytest.mark.slow  # a whole self-check in a child process
 def test_the_self_check_ends_with_the_points_it_would_earn(tmp_path):
     write_submission(Submission("sum", "level1.mse", "return ((y - yhat) ** 2).sum()"), tmp_path / "mine")
     result = run("-m", "pytest", "exercises", "-q", "-m", "level1", "--submission", str(tmp_path / "mine"),
@@ -95,12 +97,14 @@ def test_the_self_check_ends_with_the_points_it_would_earn(tmp_path):
     assert "3 failed, 6 passed" in lines[-1] and "not started" not in result.stdout
 
 
+@pytest.mark.slow  # a whole self-check in a child process
 def test_solutions_pass_every_self_check():
     result = run("-m", "pytest", "exercises", "-q", "--submission", "solutions")
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"{len(all_checks())} passed" in result.stdout
 
 
+@pytest.mark.slow  # a whole self-check in a child process
 def test_level_marker_selects_one_level():
     result = run("-m", "pytest", "exercises", "-q", "-m", "level2", "--submission", "solutions")
     assert result.returncode == 0 and f"{len(checks_for_level(2))} passed" in result.stdout, result.stdout[-2000:]

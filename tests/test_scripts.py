@@ -184,6 +184,7 @@ def test_ci_installs_from_the_repos_files_and_runs_the_readmes_test_command():
 BLOCKED = ("nbgrader", "notebook", "jupyter_server", "ipykernel", "nbconvert", "nbclient", "dask", "distributed")
 
 
+@pytest.mark.slow  # grades a level in a child process
 def test_the_grading_path_imports_no_nbgrader_jupyter_or_dask():
     """Every module of the kit imports, and a level file grades, where none of those can be imported."""
     code = (f"import sys\nfor name in {BLOCKED!r}:\n    sys.modules[name] = None  # import fails as if missing\n"
