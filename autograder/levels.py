@@ -14,7 +14,6 @@ LEVEL_FILES = {level.number: f"{level.name}.py" for level in level_modules()}
 LEVELS = tuple(LEVEL_FILES)
 LEVEL_TITLES = {level.number: level.title for level in level_modules()}
 LEVEL_NAMES = {level.number: level.name for level in level_modules()}  # module names: level1_manual
-CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = REPO_ROOT / "exercises"

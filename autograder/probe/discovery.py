@@ -58,5 +58,10 @@ def level_modules(search=None) -> tuple:
     return tuple(found[number] for number in sorted(found))
 
 
+def contract_names(search=None) -> tuple:
+    """Every name a student writes in some level file, each once, in level order."""
+    return tuple(dict.fromkeys(name for level in level_modules(search) for name in level.contract))
+
+
 def _package_path() -> tuple:
     return tuple(probe_package.__path__)

@@ -4,12 +4,12 @@ under the same ids (autograder.checks), and a test keeps the two equal."""
 
 import importlib
 
-from autograder.probe.discovery import level_modules
+from autograder.probe.discovery import contract_names, level_modules
 
 # imported by name: the level modules are found, not listed (see discovery)
 LEVEL_PROBES = {level.number: importlib.import_module(f"autograder.probe.{level.name}") for level in level_modules()}
 PROBES = {check_id: probe for module in LEVEL_PROBES.values() for check_id, probe in module.PROBES.items()}
-CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
+CONTRACT = contract_names()
 
 
 def level_of(check_id):

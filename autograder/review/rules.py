@@ -20,7 +20,7 @@ import tokenize
 
 import _string
 
-from autograder.probe.discovery import level_modules
+from autograder.probe.discovery import contract_names
 
 MAX_FLAGS = 50  # per file: enough for review, bounded for the report
 MAX_LITERAL_DEPTH = 2  # exec("...") of a literal is read too, this many levels down
@@ -29,7 +29,7 @@ MAX_CODE_CHARS = 256 * 1024  # of a notebook's code cells together, as for a lev
 
 # The names of the student contract: rebinding one at run time (`global forward`) swaps a stub
 # after the grader's import check.
-CONTRACT = tuple(dict.fromkeys(name for level in level_modules() for name in level.contract))
+CONTRACT = contract_names()
 
 FRAMES = "reads the grader's call stack"
 # Identifiers (names, attributes, imported names, strings equal to them) that honest level code
