@@ -128,6 +128,11 @@ class Report:
         return out
 
 
+def only_missing_files(report) -> bool:
+    """Every check failed because no level file was found: nothing of the student's was graded."""
+    return bool(report.get("checks")) and all(c.get("diagnosis") == "missing_file" for c in report["checks"])
+
+
 def has_result(report) -> bool:
     """A report holds a grading result: graded, or graded and held for review (flagged)."""
     return isinstance(report, dict) and report.get("status", "graded") in ("graded", "flagged")

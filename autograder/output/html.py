@@ -24,7 +24,7 @@ from autograder.levels import LEVEL_FILES
 from autograder.output.files import write_atomically
 from autograder.output.gradescope import gradescope_results
 from autograder.output.terminal import about
-from autograder.results import number
+from autograder.results import number, only_missing_files
 
 FAILING = "#c62828"  # the pages' colour of a failing verdict, in the plots too
 
@@ -167,11 +167,6 @@ def class_about(reports, levels):
         when = first if first == last else f"{first} to {last}"
     return [("graded", when), ("kit", ", ".join(each("kit_version"))), ("device", ", ".join(each("device"))),
             ("isolation", "; ".join(each("isolation"))), ("assignment", span(levels) if levels else "levels unknown")]
-
-
-def only_missing_files(report):
-    """Every check failed because no level file was found: nothing of the student's was graded."""
-    return bool(report.get("checks")) and all(c.get("diagnosis") == "missing_file" for c in report["checks"])
 
 
 def write_class_report(out, reports, summary, levels=None, flagged=None, not_graded=None):

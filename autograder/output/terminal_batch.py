@@ -18,6 +18,7 @@ from autograder.checks.diagnoses import title_for
 from autograder.grade import isolation_text
 from autograder.levels import LEVEL_FILES
 from autograder.output.textsafe import for_terminal
+from autograder.results import only_missing_files
 
 SHOWN_MISTAKES = 8
 SHOWN_FILES = 10
@@ -74,8 +75,7 @@ def print_summary(result, out, console, submissions="SUBMISSIONS"):
                   markup=False)
     for line in summary_lines(result):  # what a rerun regraded, and why
         console.print(for_terminal(line), markup=False)
-    empty = sorted(s for s, r in result.reports.items() if r["checks"]
-                   and all(c.get("diagnosis") == "missing_file" for c in r["checks"]))
+    empty = sorted(s for s, r in result.reports.items() if only_missing_files(r))
     if empty:
         console.print(for_terminal(f"no level file found for {len(empty)} students (scored 0): {', '.join(empty[:10])}"
                                    f"{', ...' if len(empty) > 10 else ''}; files belong directly in "
