@@ -151,7 +151,7 @@ def group_blocked(checks):
             # the row is the stub's, not a check's: "make_data (not started)", not "level1.make_data"
             short = name.split(".", 1)[1] if name.startswith(f"level{_field(check, 'level')}.") else name
             groups[key] = {"name": name, "label": f"{short} (not started)", "diagnosis": _field(check, "diagnosis"),
-                           "message": "", "checks": [], "points": 0, "max_points": 0}
+                           "message": "", "brief": "", "checks": [], "points": 0, "max_points": 0}
             entries.append({"group": groups[key]})
         group = groups[key]
         group["checks"].append(check)
