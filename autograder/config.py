@@ -42,10 +42,13 @@ CLUSTER_ATTEMPTS = 2  # Dask jobs per student before "not graded"
 # Environment variables the kit reads.
 CHALLENGE_VARIABLE = "AUTOGRADER_CHALLENGE"
 DEVICE_VARIABLE = "AUTOGRADER_DEVICE"
+ZYGOTE_VARIABLE = "AUTOGRADER_ZYGOTE"
 ENVIRONMENT = {
     CHALLENGE_VARIABLE: "fixes the secret every probe input derives from, to reproduce a run exactly "
                         "(keep the value secret: it makes the inputs predictable)",
     DEVICE_VARIABLE: "the device nbgrader's grade cells check on (default cpu)",
+    ZYGOTE_VARIABLE: "0: a fresh sandbox per student instead of forks of a warm interpreter per check "
+                     "(slower; the same isolation but for the process per check)",
 }
 
 

@@ -11,7 +11,7 @@ from autograder.judge import default_deadlines, judge_level
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
 from autograder.results import Report
 from autograder.review import flag_submission
-from autograder.sandbox import caps, jail
+from autograder.sandbox import caps, jail, zygote
 from autograder.sandbox.runner import probe_sealed
 from autograder.submission import SHOWN_NAMES, discover
 
@@ -28,10 +28,17 @@ def find_level_files(path, levels=LEVELS) -> dict:
     return {level: present.get(level) for level in levels}
 
 
-def isolation_text(limits: Limits) -> str:
+def isolation_text(limits: Limits, device: str = "cpu") -> str:
     if not limits.sandbox:
         return "off: --no-sandbox (student code ran as a plain child process of the grader)"
-    return f"bubblewrap sandbox per student; {caps.describe()}"
+    off = zygote.unavailable(device)
+    if off is None:
+        where = ("a fresh fork per check of a warm interpreter in a bubblewrap sandbox, in new user, mount, PID, "
+                 "network, IPC and UTS namespaces with private capped tmpfs, no capabilities and no new user "
+                 "namespaces")
+    else:
+        where = f"bubblewrap sandbox per student (a fresh interpreter for all its checks: {off})"
+    return f"{where}; {caps.describe()}"
 
 
 def require_sandbox(limits: Limits) -> None:
@@ -76,7 +83,7 @@ def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines:
                "missing": {level: found.missing_message(level) for level in levels if level not in present}}
     if probes is not None:
         probes.update(judging)
-    return judge_report(submission or path, device, challenge, isolation_text(limits), **judging)
+    return judge_report(submission or path, device, challenge, isolation_text(limits, device), **judging)
 
 
 def judge_report(submission, device, challenge, isolation, probed, levels, files, missing, flags=(),

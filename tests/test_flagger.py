@@ -78,7 +78,7 @@ ATTACKS = {
     "a given piece reached by name": ("""
         def sgd_update(w, lr):
             return CountingSGD([w], lr=lr).step()  # <-
-        """, ["CountingSGD, a piece of the grader's own code (autograder/probe/tensors.py)"]),
+        """, ["CountingSGD, a piece of the grader's own code (autograder/probe/fixtures.py)"]),
     "the registry's data": ("""
         import autograder.probe.registry as registry  # <-
         forward = registry.PROBES["level1.forward"]  # <-
@@ -602,7 +602,7 @@ def test_a_class_whose_methods_call_the_grader_is_refused(tmp_path):
             "    def forward(self, x):\n        return self.inner(x)\n")
     module, error = submission(tmp_path, code, level=4)
     assert error and "CustomLinearModel" in error["message"], error
-    code = ("from autograder.probe.tensors import CountingSGD\n"
+    code = ("from autograder.probe.fixtures import CountingSGD\n"
             "class Opt:\n    make = staticmethod(CountingSGD)\n"
             "def make_optimizer(model, lr=0.01):\n    return Opt.make(model.parameters(), lr=lr)\n")
     module, error = submission(tmp_path, code, level=4)

@@ -10,7 +10,7 @@ import pytest
 from autograder.levels import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "autograder"
-REASON = re.compile(r"#\s*(optional|heavy)\b")
+REASON = re.compile(r"#\s*(optional|heavy|given)\b")
 
 
 def module_name(path: Path) -> str:
@@ -103,7 +103,7 @@ def function_level_imports():
 
 def test_function_level_imports_say_why():
     unexplained = [where for where, said in function_level_imports() if not REASON.search(said)]
-    assert unexplained == [], "import at the top, or say '# optional: ...' / '# heavy: ...' beside it"
+    assert unexplained == [], "import at the top, or say '# optional: ...' / '# heavy: ...' / '# given: ...' beside it"
 
 
 # a dotted name of the kit in a docstring, a comment or the README

@@ -17,6 +17,7 @@ from tests.student_code import snippet
 def fake_child(monkeypatch, program):
     """Make every sandbox run `program` (a plain Python script speaking the protocol on stdout)."""
     script = "import json, os, struct, sys, time\n" + SEND + textwrap.dedent(program)
+    monkeypatch.setenv("AUTOGRADER_ZYGOTE", "0")  # the fake replaces a fresh sandbox's command line
     monkeypatch.setattr(runner.Attempts, "argv", lambda self, caps_: [sys.executable, "-c", script])
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 from autograder.config import Limits
 from autograder.sandbox import caps
 from autograder.sandbox.runner import probe_sealed
+import os
+os.environ["AUTOGRADER_ZYGOTE"] = sys.argv[3]  # setpriv --reset-env drops the environment
 limits = Limits(check_seconds=30, startup_seconds=120, memory_mb=int(sys.argv[2]))
 results = probe_sealed({1: Path(sys.argv[1])}, "cpu", limits, {}, challenge=1)[1]
 print(json.dumps({"results": results, "isolation": caps.describe()}))
@@ -89,13 +91,15 @@ def at_import(code):
     return REFERENCE.replace("import torch\n", "import torch\n" + code + "\n", 1)
 
 
-def grade_as(mode, level_text, memory_mb=1024):
+def grade_as(mode, level_text, memory_mb=1024, forks=True):
+    """forks=False: a fresh sandbox per student (AUTOGRADER_ZYGOTE=0), the fallback where forks cannot isolate."""
     with grading_as(mode) as (prefix, folder):
         level = folder / "level1_manual.py"
         level.write_text(level_text)
         give_to(mode, folder)
         with open(folder / "grader.out", "w+") as out, open(folder / "grader.err", "w+") as err:
-            done = subprocess.run([*prefix, sys.executable, "-c", GRADER, str(level), str(memory_mb)], cwd=folder,
+            done = subprocess.run([*prefix, sys.executable, "-c", GRADER, str(level), str(memory_mb),
+                                   "1" if forks else "0"], cwd=folder,
                                   env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(REPO_ROOT)},
                                   stdout=out, stderr=err, timeout=300)
             out.seek(0), err.seek(0)
@@ -109,8 +113,21 @@ def grade_as(mode, level_text, memory_mb=1024):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_no_descriptor_in_reach_leads_to_the_grader(mode):
+def test_a_fork_reaches_only_its_own_descriptors(mode):
+    """A zygote's fork has a /proc of its own PID namespace (its own descriptors, and none of its
+    init's: pid 1 is not dumpable) or, where bubblewrap's /proc is not fully visible (as root), an
+    empty one: never the zygote's or the grader's descriptors."""
     graded = grade_as(mode, at_import(TRY_EVERY_DESCRIPTOR))
+    message = graded["results"]["load_error"]["message"]
+    report = json.loads(message[message.index("REPORT") + len("REPORT"):])
+    assert report["pid1"] == {}, report
+    leaks = [w for w in report["writable"] if not (w.endswith(":/dev/null") or w.endswith(":own"))]
+    assert leaks == [] and len([w for w in report["writable"] if w.endswith(":own")]) <= 1, report
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_no_descriptor_in_reach_leads_to_the_grader(mode):
+    graded = grade_as(mode, at_import(TRY_EVERY_DESCRIPTOR), forks=False)
     message = graded["results"]["load_error"]["message"]
     assert "REPORT" in message, message
     report = json.loads(message[message.index("REPORT") + len("REPORT"):])
@@ -273,6 +290,7 @@ def test_only_its_capped_tmpfs_takes_writes(mode):
 
 
 def test_a_sandbox_that_fails_before_its_hello_says_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOGRADER_ZYGOTE", "0")  # a fresh sandbox's command line, broken on purpose
     real = jail.command
     monkeypatch.setattr(jail, "command", lambda *args, **kwargs: (
         lambda argv: argv[:1] + ["--ro-bind", "/no/such/source", "/x"] + argv[1:])(real(*args, **kwargs)))

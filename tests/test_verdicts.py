@@ -23,7 +23,7 @@ def test_scrubbing_is_linear_in_the_text(monkeypatch):
 @pytest.mark.parametrize("text, reads", [
     ("<autograder.probe.level2_dataset.IndexData object at 0x7fc33aca07d0>", "the grader's dataset"),
     ("CountingSGD() got 2", "torch.optim.SGD got 2"),
-    ("autograder.probe.tensors.WatchingSGD.step failed", "torch.optim.SGD.step failed"),
+    ("autograder.probe.fixtures.WatchingSGD.step failed", "torch.optim.SGD.step failed"),
     ("in autograder.checks.regression, line 3", "in the grader's code, line 3"),
     ("submission_level1.Wrapper is not callable", "Wrapper is not callable"),
     ("notebook_level2_3.RandomData", "RandomData"),

@@ -47,7 +47,7 @@ def run_with_progress(submissions, out, workers, limits, device, levels, force=F
                            on_progress=advance, dask=dask, levels=levels, only=only)
         progress.update(task, completed=total)
     print_summary(result, out, console, submissions)
-    console.print(f"isolation: {isolation_text(limits)}", markup=False)
+    console.print(f"isolation: {isolation_text(limits, device)}", markup=False)
     if result.not_graded:  # the grader's failure, not a grade: said where errors go too
         names = sorted(result.not_graded)
         print(for_terminal(f"NOT GRADED: {len(names)} students, no score recorded (a rerun grades them): "

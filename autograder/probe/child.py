@@ -16,12 +16,14 @@ import json
 import os
 import resource
 import signal
+import struct
 import sys
 import traceback
 
 from autograder.probe.protocol import HEADER, Seal, write_frame
 
 MAX_REQUEST = 1 * 2**20
+MAX_FILE = 64 * 2**20  # the grader sends at most its own cap (MAX_LEVEL_FILE)
 
 
 def boot_command(kit_parent, request_fd=0, channel_fd=1):
@@ -102,10 +104,18 @@ def warm_up():
 
 
 def main(request_fd=0, channel_fd=1):
-    errors = os.dup(2)  # until the hello, a failure is the grader's: it goes to the grader's log
+    serve(request_fd, channel_fd, os.dup(2))  # until the hello, a failure is the grader's: it goes to its log
+
+
+def serve(request_fd, channel_fd, errors, receive_files=False):
+    """Read the request, take its limits, say hello, run the steps. errors: where a failure before the
+    hello goes. receive_files: the level files' contents follow the request (a zygote's child, which
+    has no view of the grader's folders) and are written into its home here, before any student code."""
     try:
         request_fd, channel = take_descriptors(request_fd, channel_fd)
         request = read_request(request_fd)
+        if receive_files:
+            write_files(request_fd, request["sent"])
         take_limits(request["limits"])
         os.chdir(request["workdir"])
 
@@ -126,3 +136,18 @@ def main(request_fd=0, channel_fd=1):
     run_steps(request, lambda event: write_frame(channel, event, seal))
     write_frame(channel, {"done": True}, seal)
     os._exit(0)  # no interpreter teardown: student objects' __del__ must not run after the results
+
+
+FILE_HEADER = struct.Struct(">Q")
+
+
+def write_files(fd, paths):
+    """The level files, sent after the request as a length and the bytes each, into read-only files."""
+    for path in paths:
+        (length,) = FILE_HEADER.unpack(_read_exactly(fd, FILE_HEADER.size))
+        if length > MAX_FILE:
+            raise ValueError(f"a level file of {length} bytes")
+        data = _read_exactly(fd, length)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o444)

@@ -1,5 +1,10 @@
-"""Objects the probes hand to student code in place of the reference's: made by the grader from
-the run's challenge, never taken from a solution (no reference code enters a student's sandbox)."""
+"""The given pieces: objects the probes hand to student code in place of the reference's (a model
+that predicts x @ w, datasets of the grader's data, an SGD), made by the grader from the run's
+challenge, never taken from a solution (no reference code enters a student's sandbox).
+
+Each is imported only inside the probe that hands it over (`# given:`): a zygote's fork for one
+check (autograder.probe.zygote) holds the pieces of that check alone, so stubs that borrow another
+check's piece find nothing to borrow."""
 
 from contextlib import contextmanager
 
@@ -7,7 +12,7 @@ import torch
 from torch.utils.data import TensorDataset
 
 from autograder.probe import inputs
-from autograder.probe.tensors import as_tensor, is_tensor
+from autograder.probe.tensors import as_tensor, describe, is_tensor
 
 
 def train_tensors(device):
@@ -119,3 +124,43 @@ class LinearFixture(torch.nn.Module):
 
     def forward(self, x):
         return x @ self.w
+
+
+class CountingSGD(torch.optim.SGD):
+    """Plain SGD that records each zero_grad() and step() call and the gradients step() saw."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.calls = []
+
+    def zero_grad(self, set_to_none=True):
+        self.calls.append({"call": "zero_grad"})
+        return super().zero_grad(set_to_none=set_to_none)
+
+    def step(self, closure=None):
+        loss = None
+        if closure is not None:  # step(closure) runs the closure first: record what it leaves
+            with torch.enable_grad():
+                loss = closure()
+        record = {"call": "step", "grads": [describe(p.grad) for group in self.param_groups for p in group["params"]]}
+        self.calls.append(record)
+        self.take_step(record)
+        return loss
+
+    def take_step(self, record):
+        """The SGD step itself; a subclass may record more around it."""
+        torch.optim.SGD.step(self)
+
+
+class WatchingSGD(CountingSGD):
+    """CountingSGD that also records the weights when step() begins and ends: a change made anywhere
+    else (a manual update beside step(), an optimizer of the student's own) shows as a difference."""
+
+    def __init__(self, params, lr, read_weights):
+        super().__init__(params, lr=lr)
+        self.read_weights = read_weights
+
+    def take_step(self, record):
+        record["before"] = self.read_weights()
+        super().take_step(record)
+        record["after"] = self.read_weights()

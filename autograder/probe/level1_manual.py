@@ -5,7 +5,7 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 
 import torch
 
-from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe import inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_BATCHES, TRAIN_LR
 from autograder.probe.modules import Watch
 from autograder.probe.tensors import (
@@ -102,6 +102,8 @@ def probe_zero_grad(student, ctx):
 
 
 def probe_train(student, ctx):
+    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+
     X, Y = fixtures.train_tensors(ctx.device)
     start = inputs.start_weights()
     w = as_tensor(start, ctx.device, requires_grad=True)

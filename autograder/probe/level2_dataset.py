@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe import inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, is_tensor, tensor_values
 
@@ -31,6 +31,8 @@ def dataset_instance(student, ctx):
     """The student's RandomData holding the grader's data (the first data_samples() rows of the
     challenge's training data), so that __len__ and __getitem__ are judged against values the
     judge knows; if its __init__ fails, a bare instance holding the same tensors."""
+    from autograder.probe import fixtures  # given: held by this check's fork alone
+
     torch.manual_seed(0)
     X, Y = fixtures.train_tensors(ctx.device)
     X, Y = X[:inputs.data_samples()], Y[:inputs.data_samples()]
@@ -118,6 +120,8 @@ def probe_loader(student, ctx):
 
 
 def probe_train(student, ctx):
+    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+
     torch.manual_seed(0)
     data = student.RandomData(samples=inputs.TRAIN_SAMPLES, device=ctx.device)
     data.X, data.Y = fixtures.train_tensors(ctx.device)  # the student's Dataset, on the grader's data

@@ -4,7 +4,7 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 
 import torch
 
-from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe import inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.modules import describe_weight, probe_module_forward, weight_of
 from autograder.probe.tensors import as_tensor, describe, describe_losses, fresh_draws, tensor_values, type_name
@@ -35,6 +35,8 @@ def probe_forward(student, ctx):
 
 
 def fixture_model(ctx):
+    from autograder.probe import fixtures  # given: held by this check's fork alone
+
     return fixtures.LinearFixture(inputs.step_start(), ctx.device)
 
 
@@ -58,6 +60,8 @@ def probe_make_optimizer(student, ctx):
 
 
 def probe_train_step(student, ctx):
+    from autograder.probe import steps  # given: held by this check's fork alone
+
     model = fixture_model(ctx)
 
     def call(optimizer, batch):
@@ -68,6 +72,8 @@ def probe_train_step(student, ctx):
 
 
 def probe_train(student, ctx):
+    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+
     model = student.CustomLinearModel(2).to(ctx.device)
     start = inputs.start_weights()
     with torch.no_grad():
@@ -84,6 +90,8 @@ def probe_train(student, ctx):
 
 
 def probe_device(student, ctx):
+    from autograder.probe import fixtures  # given: held by this check's fork alone
+
     trial, meta = placement.Trial(), placement.META
     trial.run("CustomLinearModel().to('meta')", lambda: student.CustomLinearModel().to(meta).w, "model.w")
     x, y = placement.meta_inputs()

@@ -5,7 +5,7 @@ Probe side: runs beside the student's code and returns plain data; never judges.
 import torch
 from torch import nn
 
-from autograder.probe import fixtures, inputs, placement, steps
+from autograder.probe import inputs, placement
 from autograder.probe.inputs import CONVERGENCE_EPOCHS, TRAIN_LR
 from autograder.probe.tensors import as_tensor, describe, describe_losses, type_name
 
@@ -60,6 +60,8 @@ def line_of(model):
 
 
 def probe_train_step(student, ctx):
+    from autograder.probe import steps  # given: held by this check's fork alone
+
     model = nn.Linear(1, 1).to(ctx.device)
     set_line(model, *inputs.step_start(), ctx.device)
     loss_fn = nn.MSELoss()
@@ -73,6 +75,8 @@ def probe_train_step(student, ctx):
 
 
 def probe_train(student, ctx):
+    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+
     model = student.make_model()
     if not usable_model(model):  # make_model's mistake, judged there: train is judged on its own
         model = nn.Linear(1, 1)

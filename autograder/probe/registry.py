@@ -5,15 +5,12 @@ under the same ids (autograder.checks), and a test keeps the two equal."""
 import importlib
 
 from autograder.probe.discovery import contract_names, level_modules
+from autograder.probe.run import level_of  # noqa: F401  # one definition, for the judge side too
 
 # imported by name: the level modules are found, not listed (see discovery)
 LEVEL_PROBES = {level.number: importlib.import_module(f"autograder.probe.{level.name}") for level in level_modules()}
 PROBES = {check_id: probe for module in LEVEL_PROBES.values() for check_id, probe in module.PROBES.items()}
 CONTRACT = contract_names()
-
-
-def level_of(check_id):
-    return int(check_id.split(".")[0].removeprefix("level"))
 
 
 def probes_for_level(level):

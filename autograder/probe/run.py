@@ -3,6 +3,7 @@ in-process by the student's self-check and nbgrader's grade cells (their own cod
 machine). Returns plain data only; judging happens elsewhere."""
 
 import functools
+import importlib
 import json
 import os
 import random
@@ -15,8 +16,8 @@ import numpy as np
 import torch
 
 from autograder.probe import inputs
+from autograder.probe.discovery import contract_names, level_modules
 from autograder.probe.loader import load_submission
-from autograder.probe.registry import CONTRACT, PROBES, level_of, probes_for_level
 from autograder.probe.tensors import WarningLog, describe_exception, error_record
 
 
@@ -87,6 +88,20 @@ def import_level(level, path, given=None):
                                   "call(s) it, not from this file. Write the stubs yourself; the grader's helpers "
                                   "are not answers.", diagnosis="borrowed_from_grader", plain=True)
     return module, None
+
+
+def level_of(check_id):
+    return int(check_id.split(".")[0].removeprefix("level"))
+
+
+def level_probes(level):
+    """{check id: probe} of one level, importing that level's probe module only: a zygote's fork for one
+    check holds no other level's probes, and no given piece but its own (see the level modules)."""
+    name = next(module.name for module in level_modules() if module.number == level)
+    return importlib.import_module(f"autograder.probe.{name}").PROBES
+
+
+CONTRACT = contract_names()
 
 
 # The names of the student contract (CONTRACT, see the README's table): none may be the grader's own
@@ -235,7 +250,7 @@ def grader_fingerprint():
         if not _is_kit(name) or module is None:
             continue
         for key, value in list(vars(module).items()):
-            if (name, key) in MUTABLE:
+            if (name, key) in MUTABLE or key == "__warningregistry__":  # the warnings machinery's, per module
                 continue
             seen[(name, key, "")] = (id(value), id(getattr(value, "__code__", None)))
             if type(value) is dict:
@@ -282,7 +297,10 @@ def run_steps(request, emit):
     code has changed it, every step left reports that instead of a result."""
     ctx = ProbeContext(device=request["device"], challenge=int(request["challenge"]))
     modules, failed, shared = {}, set(), {}
-    probes, fingerprint, differs = dict(PROBES), grader_fingerprint, tampered  # before any student code
+    probes = {}
+    for level in sorted({level_of(step) for step in request["steps"]}):
+        probes.update(level_probes(level))
+    fingerprint, differs = grader_fingerprint, tampered  # before any student code
     settle_optimizers()
     before, changed = fingerprint(), None  # changed: what student code altered, once it has
     for step in request["steps"]:
@@ -339,4 +357,4 @@ def probe_module(level, module, ctx, student_file=None):
     """{check_id: result} for every probe of the level, on an imported module."""
     shared = {}
     return {check_id: run_shared(shared, probe, module, ctx, student_file)
-            for check_id, probe in probes_for_level(level).items()}
+            for check_id, probe in level_probes(level).items()}

@@ -8,21 +8,7 @@ import operator
 import numpy as np
 
 from autograder.probe.inputs import STEP_LR, step_batches
-from autograder.probe.tensors import CountingSGD, WarningLog, describe, f32_floats, is_tensor, tensor_values
-
-
-class WatchingSGD(CountingSGD):
-    """CountingSGD that also records the weights when step() begins and ends: a change made anywhere
-    else (a manual update beside step(), an optimizer of the student's own) shows as a difference."""
-
-    def __init__(self, params, lr, read_weights):
-        super().__init__(params, lr=lr)
-        self.read_weights = read_weights
-
-    def take_step(self, record):
-        record["before"] = self.read_weights()
-        super().take_step(record)
-        record["after"] = self.read_weights()
+from autograder.probe.tensors import WarningLog, describe, f32_floats, is_tensor, tensor_values
 
 
 def probe_steps(model, read_weights, call_train_step):
@@ -30,6 +16,8 @@ def probe_steps(model, read_weights, call_train_step):
 
     read_weights() gives the weights as [bias, slope]; call_train_step(optimizer, batch) calls the
     student's train_step with that level's arguments."""
+    from autograder.probe.fixtures import WatchingSGD  # given: only a train_step check's fork holds an SGD
+
     params = list(model.parameters())
     optimizer = WatchingSGD(params, lr=STEP_LR, read_weights=read_weights)
     data = {"returned": [], "weights": [], "calls": [], "warnings": [], "started": []}

@@ -139,32 +139,6 @@ class WarningLog:
         return seen[:5]
 
 
-class CountingSGD(torch.optim.SGD):
-    """Plain SGD that records each zero_grad() and step() call and the gradients step() saw."""
-
-    def __init__(self, params, lr):
-        super().__init__(params, lr=lr)
-        self.calls = []
-
-    def zero_grad(self, set_to_none=True):
-        self.calls.append({"call": "zero_grad"})
-        return super().zero_grad(set_to_none=set_to_none)
-
-    def step(self, closure=None):
-        loss = None
-        if closure is not None:  # step(closure) runs the closure first: record what it leaves
-            with torch.enable_grad():
-                loss = closure()
-        record = {"call": "step", "grads": [describe(p.grad) for group in self.param_groups for p in group["params"]]}
-        self.calls.append(record)
-        self.take_step(record)
-        return loss
-
-    def take_step(self, record):
-        """The SGD step itself; a subclass may record more around it."""
-        torch.optim.SGD.step(self)
-
-
 def as_tensor(values, device, requires_grad=False):
     t = torch.tensor(values, dtype=torch.float32, device=device)
     return t.requires_grad_(requires_grad)

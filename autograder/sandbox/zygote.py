@@ -1,0 +1,224 @@
+"""The judge side of the zygote (autograder.probe.zygote): one warm interpreter per grading thread,
+in a bubblewrap sandbox of its own, asked for a fresh fork for every student's check.
+
+A fork is handed the same descriptors a fresh sandbox gets (request, result channel, stderr until the
+hello), plus a status socket: over it the fork's first process tells its pid (translated by the
+kernel into this process's PID namespace, SCM_CREDENTIALS), waits until this process has put it in
+the student's cgroups, and finally sends its namespace's exit status. Forked is the handle the
+runner holds in place of a Popen: kill() goes through a pidfd, so a pid the kernel reused is never
+signalled.
+
+Where a zygote's children cannot isolate themselves (no nested user namespaces, a kernel without
+seccomp), the first refusal turns the zygote off for the process's life and says why
+(unavailable()); the runner then starts a fresh sandbox per student, as before.
+"""
+
+import array
+import atexit
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+
+from autograder.config import ZYGOTE_VARIABLE
+from autograder.errors import NotGraded
+from autograder.sandbox import jail
+from autograder.sandbox.processes import forget, kill, register
+
+REFUSED = {70: "its keeper failed", 71: "it was not capped", 72: "its keeper ended early",
+           73: "no seccomp filter for this machine's architecture", 74: "its first process could not isolate"}
+_lock = threading.Lock()
+_local = threading.local()
+_all = []
+_refused = []  # why the zygote is off for this process (the first child that could not isolate)
+
+
+class ForkFailed(NotGraded):
+    """A fork the zygote did not start: the grader's failure, never the student's."""
+
+
+def unavailable(device="cpu"):
+    """None where students' checks run in zygote forks; else why they get fresh sandboxes."""
+    if os.environ.get(ZYGOTE_VARIABLE, "1").strip() == "0":
+        return f"{ZYGOTE_VARIABLE}=0"
+    if device != "cpu":
+        return f"--device {device}: the zygote initialises no CUDA before forking"
+    if _refused:
+        return _refused[0]
+    return jail.check_available()
+
+
+def refuse(why):
+    with _lock:
+        if not _refused:
+            _refused.append(why)
+
+
+class Zygote:
+    def __init__(self, startup_seconds):
+        self.workdir = tempfile.mkdtemp(prefix="zygote-")
+        jail.write_identity(self.workdir)
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        errors_r, errors_w = os.pipe()
+        try:
+            argv = jail.zygote_command(self.workdir, theirs.fileno())
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+            self.proc = register(lambda: subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors_w, env=env,
+                pass_fds=(theirs.fileno(),), start_new_session=True, close_fds=True))
+        finally:
+            theirs.close()
+            os.close(errors_w)
+        try:
+            self._hello(startup_seconds, errors_r)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            os.close(errors_r)
+
+    def _hello(self, seconds, errors_r):
+        ready, _, _ = select.select([self.control], [], [], seconds)
+        message = self.control.recv(64) if ready else b""
+        if message != b'{"hello": 1}':
+            os.set_blocking(errors_r, False)
+            try:
+                text = os.read(errors_r, 4000).decode(errors="replace").strip().splitlines()
+            except BlockingIOError:
+                text = []
+            why = text[-1][:300] if text else ("no hello within %g s" % seconds if not ready else "no hello")
+            raise ForkFailed(f"the grader could not start its warm interpreter ({why})")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def fork(self, order, request_r, channel_w, errors_w, startup_seconds):
+        """A Forked child for these descriptors (the caller closes its copies), started but not yet let go."""
+        status, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        status.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # before the child can write: its pid
+        try:
+            fds = array.array("i", [request_r, channel_w, errors_w, theirs.fileno()])
+            self.control.sendmsg([json.dumps(order).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+        except OSError as error:
+            status.close()
+            raise ForkFailed(f"the warm interpreter took no order ({error})") from None
+        finally:
+            theirs.close()
+        return Forked(status, startup_seconds)
+
+    def close(self):
+        kill(self.proc)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        forget(self.proc)
+        self.control.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Forked:
+    """One fork: pid (in this process's namespace), start(cgroup files), kill(), wait(), poll()."""
+
+    CREDENTIALS = struct.Struct("iII")
+
+    def __init__(self, status, seconds):
+        self.status, self.code, self.pidfd = status, None, None
+        ready, _, _ = select.select([status], [], [], seconds)
+        if not ready:
+            raise ForkFailed(f"the warm interpreter did not fork within {seconds:g} s")
+        message, ancillary, _, _ = status.recvmsg(16, socket.CMSG_SPACE(self.CREDENTIALS.size))
+        pid = None
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= self.CREDENTIALS.size:
+                pid = self.CREDENTIALS.unpack_from(data)[0]
+        if message != b"pid" or not pid or pid <= 0:
+            raise ForkFailed("the warm interpreter's fork did not say its pid")
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)  # from now on, signals reach this process or none
+
+    def start(self, cgroup_files):
+        """Put the fork in the student's cgroups, then let it isolate itself and run."""
+        for path in cgroup_files:
+            try:
+                with open(path, "w") as f:
+                    f.write(str(self.pid))
+            except OSError as error:
+                raise ForkFailed(f"could not put the fork in its cgroup ({error})") from None
+        self.status.sendall(b"go")
+
+    def kill(self):
+        if self.code is None and self.pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)  # its namespace's init follows (pdeathsig)
+            except OSError:
+                pass
+
+    def poll(self):
+        return self.wait(0) if self.code is None else self.code
+
+    def wait(self, timeout=None):
+        if self.code is not None:
+            return self.code
+        deadline = None if timeout is None else time.monotonic() + timeout
+        data = b""
+        while True:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([self.status], [], [], left)
+            if not ready:
+                if timeout == 0:
+                    return None
+                raise subprocess.TimeoutExpired("zygote fork", timeout)
+            chunk = self.status.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        try:
+            self.code = int(json.loads(data)["exit"])
+        except (ValueError, KeyError, TypeError):
+            self.code = -signal.SIGKILL  # the keeper was killed (by this grader: see kill())
+        self.close()
+        return self.code
+
+    def refused(self):
+        """Why this fork could not isolate itself, when its exit status says so (after wait())."""
+        return REFUSED.get(self.code)
+
+    def close(self):
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
+        self.status.close()
+
+
+def for_this_thread(startup_seconds):
+    """The calling thread's zygote, started (or restarted, if it died) on first use."""
+    zygote = getattr(_local, "zygote", None)
+    if zygote is not None and zygote.alive():
+        return zygote
+    if zygote is not None:
+        zygote.close()
+    zygote = Zygote(startup_seconds)
+    _local.zygote = zygote
+    with _lock:
+        _all.append(zygote)
+    return zygote
+
+
+@atexit.register
+def close_all():
+    with _lock:
+        zygotes = list(_all)
+        _all.clear()
+    for zygote in zygotes:
+        try:
+            zygote.close()
+        except OSError:  # already gone: nothing left to end
+            pass
