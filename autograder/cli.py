@@ -96,9 +96,22 @@ def build_parser():
     return parser
 
 
+def warm_up_zygotes(args):
+    """Start the warm interpreters a grading command will fork from now, while this process imports
+    torch and computes the reference: their start is most of a small grading's time."""
+    if args.command not in ("grade", "batch") or args.no_sandbox or getattr(args, "dask", None):
+        return
+    if (args.device or "cpu") != "cpu":
+        return
+    from autograder.sandbox import zygote  # optional: grading commands only; imports no torch
+
+    zygote.prestart(getattr(args, "workers", 1))
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)  # --help, --version and bad syntax end here, before torch is imported
+    warm_up_zygotes(args)
     from autograder.commands import COMMANDS  # heavy: torch, matplotlib; only once a command runs
 
     try:

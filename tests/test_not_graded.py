@@ -30,7 +30,9 @@ def test_broken_sandboxes_are_not_grades_and_a_rerun_grades_them(tmp_path, monke
     submissions, out = tmp_path / "class", tmp_path / "out"
     make_class(submissions, ["ann", "ben"])
     assert jail.check_available() is None  # the real check passes (and is kept) before the sandboxes break
-    monkeypatch.setattr(jail, "command", lambda *args, **kwargs: ["/bin/sh", "-c", "echo broken >&2; exit 3"])
+    broken = lambda *args, **kwargs: ["/bin/sh", "-c", "echo broken >&2; exit 3"]  # noqa: E731
+    monkeypatch.setattr(jail, "command", broken)
+    monkeypatch.setattr(jail, "zygote_command", broken)  # the warm interpreter's sandbox as well
     assert main(["batch", str(submissions), "--out", str(out), "--workers", "1"]) == 1
     printed = capsys.readouterr().err
     assert "NOT GRADED: 2 students" in printed and "could not start a sandbox" in printed, printed

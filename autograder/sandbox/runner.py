@@ -15,7 +15,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
@@ -34,8 +36,11 @@ from autograder.submission import linked  # the same test the submission's disco
 
 
 def steps_for(levels, done=()):
-    """Every step of these levels not in done, in order; each level's import first."""
-    return [step for group in check_groups(levels, done) for step in group]
+    """Every step of these levels not in done, in order, for one process; each level's import first."""
+    steps = []
+    for group in check_groups(levels, done):
+        steps += group[1:] if steps and group[0] in steps else group
+    return steps
 
 
 def check_groups(levels, done=()):
@@ -98,8 +103,10 @@ def given_cells(level):
 
 
 def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
-                 challenge: int = 0) -> dict:
-    """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded."""
+                 challenge: int = 0, at_once: Optional[int] = None) -> dict:
+    """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded.
+    at_once: forks of the zygote run at once for this student (default: one per CPU; a batch, whose
+    workers already fill the CPUs, asks for 1)."""
     limits = limits or Limits()
     deadlines = deadlines or {}
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))  # 0700: the grader's own
@@ -119,7 +126,9 @@ def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, dead
             shutil.copyfile(path, home / name)
             homes[level] = name
         jail.write_identity(workdir)
-        results = Attempts(homes, home, workdir, device, limits, deadlines, challenge).run() if homes else {}
+        attempts = Attempts(homes, home, workdir, device, limits, deadlines, challenge)
+        attempts.at_once = max(1, at_once if at_once is not None else (os.cpu_count() or 1))
+        results = attempts.run() if homes else {}
         return {**results, **{level: {"load_error": error} for level, error in unreadable.items()}}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -137,7 +146,9 @@ class Attempts:
         self.child_fds = (0, 1)  # the child's request and channel descriptors, chosen per attempt
         # a zygote's fork per check where the machine allows it (see autograder.sandbox.zygote)
         self.forks = limits.sandbox and zygote.unavailable(device) is None
-        self.fork_caps = None  # one set of cgroups for all of a student's forks, one after another
+        self.at_once = 1
+        self.idle_caps = []  # cgroups for a student's forks, each set reused by one fork after another
+        self.caps_lock = threading.Lock()
 
     def seconds(self, step):
         return self.deadlines.get(step, self.limits.check_seconds)
@@ -146,8 +157,8 @@ class Attempts:
         try:
             return self._run()
         finally:
-            if self.fork_caps is not None:
-                self.fork_caps.close()
+            for caps_ in self.idle_caps:
+                caps_.close()
 
     def _run(self):
         while True:
@@ -155,7 +166,10 @@ class Attempts:
             groups = check_groups(levels, set(self.results))
             if not groups:
                 break
-            steps = groups[0] if self.forks else [step for group in groups for step in group]
+            steps = groups[0] if self.forks else steps_for(levels, set(self.results))
+            if self.forks and self.at_once > 1 and len(groups) > 1 and self.budget.left > 0:
+                self.attempt_groups(groups)
+                continue
             if self.budget.left <= 0:  # the student's own sandboxes spent it: their steps, not our failure
                 for step in steps:
                     if not step.endswith(".import"):
@@ -188,8 +202,8 @@ class Attempts:
         homes = self.homes if homes is None else homes
         where = jail.HOME if self.limits.sandbox else str(self.home)
         given = {str(level): given_cells(level) for level, name in homes.items() if name.endswith(".ipynb")}
-        self.key = Seal.new_key()  # a new one for each sandbox: frames that lack its seal are forged
-        return {"key": self.key, "files": {str(level): f"{where}/{name}" for level, name in homes.items()},
+        key = Seal.new_key()  # a new one for each sandbox: frames that lack its seal are forged
+        return {"key": key, "files": {str(level): f"{where}/{name}" for level, name in homes.items()},
                 "given": given, "sent": [f"{where}/{name}" for name in homes.values()],
                 "steps": steps, "device": self.device, "challenge": self.challenge, "workdir": where,
                 "limits": {"open_files": self.limits.open_files, "file_bytes": self.limits.file_bytes,
@@ -217,8 +231,9 @@ class Attempts:
             proc = register(lambda: subprocess.Popen(self.argv(caps_), stderr=pipes.errors_w, cwd=self.home,
                                                      env=env, start_new_session=True, close_fds=True, **stdio))
             pipes.close_child_ends()
-            pipes.send(encode(self.request(steps, caps_)))
-            self.follow(proc, steps, caps_, pipes)
+            request = self.request(steps, caps_)
+            pipes.send(encode(request))
+            self.follow(proc, steps, caps_, pipes, request["key"])
         finally:
             if proc is not None:
                 kill(proc)
@@ -230,34 +245,54 @@ class Attempts:
             pipes.close()
             caps_.close()
 
-    def attempt_in_fork(self, steps):
-        """The steps in a fresh fork of this thread's zygote, sent only the level files they read."""
+    def attempt_groups(self, groups):
+        """Each group in a fork of its own, at_once of them at a time, from the calling thread's zygote."""
+        try:
+            forker = zygote.for_this_thread(self.limits.startup_seconds)
+        except zygote.ForkFailed as error:
+            return self.infra(str(error))
+        with ThreadPoolExecutor(max_workers=min(self.at_once, len(groups))) as pool:
+            for done in [pool.submit(self.attempt_in_fork, group, forker) for group in groups]:
+                done.result()  # NotGraded (the grader's failure) ends the student's grading here
+
+    def attempt_in_fork(self, steps, forker=None):
+        """The steps in a fresh fork of the zygote (this thread's, unless given), sent only the level files
+        they read."""
         require_running()
         homes = {level: name for level, name in self.homes.items() if level in {level_of(s) for s in steps}}
         contents = {name: (self.home / name).read_bytes() for name in homes.values()}
-        if self.fork_caps is None:
-            self.fork_caps = caps.make_caps(self.limits.memory_mb)
-        caps_ = self.fork_caps
-        caps_.begin()
+        with self.caps_lock:
+            caps_ = self.idle_caps.pop() if self.idle_caps else None
+        try:
+            caps_ = caps_ or caps.make_caps(self.limits.memory_mb)
+            caps_.begin()
+            self.run_fork(steps, forker, homes, contents, caps_)
+        finally:
+            if caps_ is not None:
+                with self.caps_lock:
+                    self.idle_caps.append(caps_)
+
+    def run_fork(self, steps, forker, homes, contents, caps_):
         pipes = _Pipes()
         proc = None
         try:
             order = {"tmpfs_bytes": TMPFS_BYTES, "home_bytes": TMPFS_BYTES + sum(map(len, contents.values())),
                      "keep": jail.covered_python_dirs()}
             try:
-                forker = zygote.for_this_thread(self.limits.startup_seconds)
+                forker = forker or zygote.for_this_thread(self.limits.startup_seconds)
                 proc = register(lambda: forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
                                                     self.limits.startup_seconds))
                 pipes.close_child_ends()
                 proc.start(caps_.join_files())
             except zygote.ForkFailed as error:
                 return self.infra(str(error).removeprefix("the grader could not start a sandbox "))
-            payload = encode(self.request(steps, caps_, homes))
+            request = self.request(steps, caps_, homes)
+            payload = encode(request)
             for name in homes.values():
                 payload += FILE_HEADER.pack(len(contents[name])) + contents[name]
             pipes.send(payload)
             failures = len(self.infra_failures)
-            self.follow(proc, steps, caps_, pipes)
+            self.follow(proc, steps, caps_, pipes, request["key"])
             if len(self.infra_failures) > failures and proc.wait(5) in zygote.REFUSED:
                 # this machine's kernel let the fork start but not isolate itself: fresh sandboxes from now on
                 zygote.refuse(f"{zygote.REFUSED[proc.code]}: {self.infra_failures.pop()}")
@@ -272,8 +307,8 @@ class Attempts:
                 forget(proc)
             pipes.close()
 
-    def follow(self, proc, steps, caps_, pipes):
-        reader, errors = FrameReader(pipes.channel_r, self.budget, Seal(bytes.fromhex(self.key))), pipes.errors
+    def follow(self, proc, steps, caps_, pipes, key):
+        reader, errors = FrameReader(pipes.channel_r, self.budget, Seal(bytes.fromhex(key))), pipes.errors
 
         def tick():
             caps_.watch(proc.pid)

@@ -37,6 +37,7 @@ REFUSED = {70: "its keeper failed", 71: "it was not capped", 72: "its keeper end
 _lock = threading.Lock()
 _local = threading.local()
 _all = []
+_spares = []  # started ahead of use (prestart), not yet any thread's
 _refused = []  # why the zygote is off for this process (the first child that could not isolate)
 
 
@@ -62,7 +63,10 @@ def refuse(why):
 
 
 class Zygote:
-    def __init__(self, startup_seconds):
+    """A started zygote; ready() waits for its hello (once), so a zygote can start long before use."""
+
+    def __init__(self):
+        self.errors_r = None
         self.workdir = tempfile.mkdtemp(prefix="zygote-")
         jail.write_identity(self.workdir)
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -76,13 +80,18 @@ class Zygote:
         finally:
             theirs.close()
             os.close(errors_w)
+        self.errors_r, self.started = errors_r, time.monotonic()
+
+    def ready(self, startup_seconds):
+        if self.errors_r is None:
+            return
         try:
-            self._hello(startup_seconds, errors_r)
+            self._hello(max(0.0, startup_seconds - (time.monotonic() - self.started)), self.errors_r)
         except BaseException:
             self.close()
             raise
-        finally:
-            os.close(errors_r)
+        os.close(self.errors_r)
+        self.errors_r = None
 
     def _hello(self, seconds, errors_r):
         ready, _, _ = select.select([self.control], [], [], seconds)
@@ -105,6 +114,7 @@ class Zygote:
         status.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # before the child can write: its pid
         try:
             fds = array.array("i", [request_r, channel_w, errors_w, theirs.fileno()])
+            # one message, whole: threads grading one student's checks at once share this zygote
             self.control.sendmsg([json.dumps(order).encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
         except OSError as error:
             status.close()
@@ -114,6 +124,9 @@ class Zygote:
         return Forked(status, startup_seconds)
 
     def close(self):
+        if self.errors_r is not None:
+            os.close(self.errors_r)
+            self.errors_r = None
         kill(self.proc)
         try:
             self.proc.wait(10)
@@ -198,17 +211,36 @@ class Forked:
         self.status.close()
 
 
+def prestart(count=1):
+    """Start count zygotes now (without waiting for them); grading threads take them as they begin."""
+    if unavailable() is not None:
+        return
+    for _ in range(max(0, min(count, os.cpu_count() or 1))):
+        try:
+            zygote = Zygote()
+        except (OSError, NotGraded):  # no harm: the thread that needs one starts its own, and says why
+            return
+        with _lock:
+            _all.append(zygote)
+            _spares.append(zygote)
+
+
 def for_this_thread(startup_seconds):
-    """The calling thread's zygote, started (or restarted, if it died) on first use."""
+    """The calling thread's zygote: a started spare or a new one, on first use (and after it died)."""
     zygote = getattr(_local, "zygote", None)
     if zygote is not None and zygote.alive():
         return zygote
     if zygote is not None:
         zygote.close()
-    zygote = Zygote(startup_seconds)
-    _local.zygote = zygote
+    _local.zygote = None
     with _lock:
-        _all.append(zygote)
+        zygote = _spares.pop(0) if _spares else None
+    if zygote is None:
+        zygote = Zygote()
+        with _lock:
+            _all.append(zygote)
+    zygote.ready(startup_seconds)
+    _local.zygote = zygote
     return zygote
 
 
@@ -217,6 +249,7 @@ def close_all():
     with _lock:
         zygotes = list(_all)
         _all.clear()
+        _spares.clear()
     for zygote in zygotes:
         try:
             zygote.close()
