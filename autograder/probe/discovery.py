@@ -37,10 +37,14 @@ def _declared(path: Path, name: str):
     return None
 
 
-@lru_cache(maxsize=None)
 def level_modules(search=None) -> tuple:
     """Every level's probe module, by level number (search: the folders to look in; default: the
     probe package's own path, which a maintainer's test may extend with a throwaway level)."""
+    return _level_modules(tuple(search) if search else None)  # one cache entry for f() and f(None)
+
+
+@lru_cache(maxsize=None)
+def _level_modules(search) -> tuple:
     found = {}
     for folder in search or _package_path():
         for info in pkgutil.iter_modules([folder]):

@@ -1,5 +1,6 @@
-"""The judge side of the boundary: run one student's probes in fresh sandboxes and collect plain,
-bounded results, on a schedule this process sets.
+"""The judge side of the boundary: run one student's probes in sandboxes (a fork of this thread's
+zygote per check, see autograder.sandbox.zygote; else a fresh sandbox per student) and collect
+plain, bounded results, on a schedule this process sets.
 
 The parent knows the steps it asked for and their order. Each step's clock starts when the
 previous step's result arrived (or when the sandbox said hello, before any student code ran):
