@@ -1,6 +1,6 @@
 """The system calls that put one forked child of the zygote in a sandbox of its own, inside the
-zygote's bubblewrap sandbox (autograder.probe.zygote). Python 3.11 has no os.unshare or mount, so
-they are called through ctypes here; each call says what it is for. Linux only.
+zygote's bubblewrap sandbox (autograder.probe.zygote). Python 3.11 has no mount and no fork into
+new namespaces, so they are called through ctypes here; each call says what it is for. Linux only.
 
 Nothing here imports torch: the zygote calls it in a child before any student code runs.
 """
@@ -13,7 +13,7 @@ import struct
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
-# unshare(2) flags: each namespace the child gets a fresh one of
+# clone(2) flags: each namespace the child gets a fresh one of
 CLONE_NEWNS = 0x00020000  # mounts: its own /tmp, /dev/shm, home and /proc
 CLONE_NEWUTS = 0x04000000  # host name
 CLONE_NEWIPC = 0x08000000  # System V IPC and POSIX message queues of earlier children are not visible
@@ -37,12 +37,29 @@ def _check(result, what):
         raise OSError(number, f"{what}: {os.strerror(number)}")
 
 
-def unshare(flags):
-    """New namespaces for this process (a new PID namespace holds only the children it forks next)."""
-    if hasattr(os, "unshare"):  # Python 3.12
-        os.unshare(flags)
-        return
-    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+_with_gil = ctypes.PyDLL(None, use_errno=True)  # calls that must not let another thread run meanwhile
+_with_gil.syscall.restype = ctypes.c_long
+SIGCHLD = 17
+
+
+def clone(flags):
+    """fork(), straight into new namespaces: clone(2) with namespace flags, which os.fork cannot pass.
+    The interpreter's own fork hooks run around it as os.fork runs them (PyOS_BeforeFork and the
+    After ones); the caller is single-threaded (the zygote), as a raw clone requires. 0 in the child."""
+    if platform.machine() not in _SYSCALLS:
+        raise OSError(errno.ENOSYS, f"no clone(2) number known for {platform.machine()}")
+    number = _SYSCALLS[platform.machine()][1]
+    ctypes.pythonapi.PyOS_BeforeFork()
+    pid = _with_gil.syscall(ctypes.c_long(number), ctypes.c_ulong(flags | SIGCHLD), ctypes.c_ulong(0),
+                            ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+    if pid == 0:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        return 0
+    number = ctypes.get_errno()
+    ctypes.pythonapi.PyOS_AfterFork_Parent()
+    if pid < 0:
+        raise OSError(number, f"clone: {os.strerror(number)}")
+    return pid
 
 
 def mount(source, target, fstype, flags=0, data=None):

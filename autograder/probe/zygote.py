@@ -8,18 +8,20 @@ then, for each message, forks. The grader sends a fork order with four descripto
 the child's request and result channel (as a plain sandbox gets them), its stderr until the hello,
 and a status socket.
 
-Each fork is three processes:
-  keeper  tells the grader its pid over the status socket (the kernel translates it into the
-          grader's PID namespace), waits there until the grader has put it in its cgroups, enters
-          new user, mount, PID, network, IPC and UTS namespaces, mounts private tmpfs for /tmp,
-          /dev/shm and home, forks the init, and sends the grader the init's exit status;
-  init    pid 1 of the new PID namespace: mounts its /proc, drops every capability, sets
-          no_new_privs and a filter against new user namespaces, forks the probe, reaps, and
-          exits as the probe did; everything in the namespace dies with it;
-  probe   autograder.probe.child.serve: the request, the level files (sent as contents), the limits,
-          hello, the steps.
-None of them holds the zygote's socket. The zygote is not dumpable: no ptrace, no /proc/<pid>/mem
-or fd listing reaches it, and no child's PID namespace names it.
+Each fork is one process, made by clone(2) straight into new user, mount, PID, network, IPC and UTS
+namespaces (one copy of the zygote's memory per check: a fork, then an unshare, then an init and its
+child would be three). It is pid 1 of its PID namespace, so everything it starts dies with it, and
+signals it sends itself from inside are ignored (a kernel's fault, an outside kill, the OOM killer
+still end it). Before any student code, it:
+  maps its uid, tells the grader its pid over the status socket (SCM_CREDENTIALS: the kernel
+  translates it into the grader's PID namespace) and waits there until the grader has put it in the
+  student's cgroups; mounts private tmpfs for /tmp, /dev/shm and home and a /proc of its own; drops
+  every capability, sets no_new_privs and a filter against new user namespaces; closes the status
+  socket and every descriptor of the zygote's; then autograder.probe.child.serve: the request, the
+  level files (sent as contents), the limits, hello, the steps.
+The zygote sends the grader the child's exit status on the status socket when it reaps it. The zygote
+is not dumpable: no ptrace, no /proc/<pid>/mem or fd listing reaches it, and no child's PID namespace
+names it.
 """
 
 import array
@@ -100,9 +102,30 @@ def main(control_fd):
     control.send(b'{"hello": 1}')
     os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # bubblewrap's stderr is the grader's until the hello only
     os.close(errors)
+    serve_orders(control)
+
+
+def serve_orders(control):
+    """Fork for every order until the grader closes the socket; send each child's exit status."""
+    wake_r, wake_w = os.pipe()
+    for fd in (wake_r, wake_w):
+        os.set_blocking(fd, False)
+    signal.set_wakeup_fd(wake_w)  # a child's end wakes the select below
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    uid, gid = os.getuid(), os.getgid()
+    children = {}  # pid -> status socket: where its exit status goes
     while True:
-        select.select([control], [], [])
-        reap()
+        ready, _, _ = select.select([control, wake_r], [], [])
+        if wake_r in ready:
+            while True:
+                try:
+                    if not os.read(wake_r, 512):
+                        break
+                except BlockingIOError:
+                    break
+        reap(children)
+        if control not in ready:
+            continue
         try:
             order, fds = receive(control)
         except (OSError, ValueError):  # a malformed order is the grader's bug: it sees the fork never start
@@ -113,94 +136,86 @@ def main(control_fd):
             for fd in fds:
                 os.close(fd)
             continue
-        pid = os.fork()
+        request_fd, channel_fd, errors_fd, status_fd = fds
+        status = socket.socket(fileno=status_fd)
+        try:
+            pid = isolate.clone(isolate.ALL_NAMESPACES)
+        except OSError as error:  # the kernel refused: said on the child's startup log, which the grader reads
+            os.write(errors_fd, f"clone: {error}\n".encode())
+            status.send(b'{"exit": 75}')
+            pid = None
         if pid == 0:
-            try:
-                control.close()  # first: no child holds the zygote's socket
-                keeper(order, *fds)
-            finally:
-                os._exit(70)
-        for fd in fds:
+            inherited = [control, *children.values()]
+            child(order, uid, gid, status, inherited, (wake_r, wake_w), request_fd, channel_fd, errors_fd)
+        for fd in (request_fd, channel_fd, errors_fd):
             os.close(fd)
+        if pid:
+            children[pid] = status
+        else:
+            status.close()
 
 
-def keeper(order, request_fd, channel_fd, errors_fd, status_fd):
-    status = socket.socket(fileno=status_fd)
+def reap(children):
+    """Send the status of every child that ended to its grader, and forget it."""
+    while True:
+        try:
+            pid, code = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        status = children.pop(pid, None)
+        if status is not None:
+            try:
+                status.send(json.dumps({"exit": os.waitstatus_to_exitcode(code)}).encode())
+            except OSError:  # the grader already gave up on it
+                pass
+            status.close()
+
+
+def child(order, uid, gid, status, inherited, wake, request_fd, channel_fd, errors_fd):
+    """pid 1 of fresh namespaces: isolate, then serve the request; never returns."""
     try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for sock in inherited:  # no child holds the zygote's socket or a sibling's status
+            sock.close()
+        for fd in wake:
+            os.close(fd)
         isolate.prctl(isolate.PR_SET_PDEATHSIG, signal.SIGKILL)  # the zygote's end ends every child
-        isolate_and_run(order, status, request_fd, channel_fd, errors_fd)
-    except BaseException:  # the grader's failure, before any student code: said on the startup log
-        os.write(errors_fd, traceback.format_exc().encode(errors="replace"))
-        status.send(b'{"exit": 70}')
-        os._exit(70)
-
-
-def isolate_and_run(order, status, request_fd, channel_fd, errors_fd):
-    credentials = struct.pack("iII", os.getpid(), os.getuid(), os.getgid())
-    status.sendmsg([b"pid"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
-    if status.recv(16) != b"go":  # the grader could not cap this child: it never runs
-        os._exit(71)
-    uid, gid = os.getuid(), os.getgid()
-    # the Python folders a new tmpfs would cover (a virtual environment under /tmp): held open, bound back
-    kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in order["keep"]]
-    isolate.unshare(isolate.ALL_NAMESPACES)
-    # /proc/self of a process that is not dumpable belongs to root, whom an unprivileged grader's
-    # namespaces do not map: the keeper is dumpable while it writes its own maps (nothing it could be
-    # traced by exists yet: no student code has run in its namespaces), and not again after
-    isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
-    isolate.map_user(uid, gid)
-    isolate.prctl(isolate.PR_SET_DUMPABLE, 0)
-    isolate.mount(None, "/", None, isolate.MS_REC | isolate.MS_PRIVATE)  # nothing mounted here leaves
-    isolate.private_tmpfs("/tmp", order["tmpfs_bytes"])
-    isolate.private_tmpfs("/dev/shm", order["tmpfs_bytes"])
-    isolate.private_tmpfs(HOME, order["home_bytes"])
-    for path, fd in kept:
-        os.makedirs(path, exist_ok=True)
-        isolate.mount(f"/proc/self/fd/{fd}", path, None, isolate.MS_BIND | isolate.MS_REC)
-        os.close(fd)
-    lifeline_r, lifeline_w = os.pipe()  # end of file on it: the keeper is gone
-    pid = os.fork()
-    if pid == 0:
-        status.close()
-        os.close(lifeline_w)
-        init(lifeline_r, request_fd, channel_fd, errors_fd)
-    for fd in (lifeline_r, request_fd, channel_fd, errors_fd):
-        os.close(fd)
-    _, code = os.waitpid(pid, 0)
-    status.send(json.dumps({"exit": os.waitstatus_to_exitcode(code)}).encode())
-    os._exit(0)
-
-
-def init(lifeline, request_fd, channel_fd, errors_fd):
-    """pid 1 of the child's PID namespace (signals from inside it cannot end it)."""
-    try:
-        isolate.prctl(isolate.PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper's end ends the namespace
-        if select.select([lifeline], [], [], 0)[0]:  # the keeper ended before the line above
-            os._exit(72)
+        # /proc/self of a process that is not dumpable belongs to root, whom an unprivileged grader's
+        # namespaces do not map: dumpable while it writes its own maps (no student code has run yet)
+        isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
+        isolate.map_user(uid, gid)
+        isolate.prctl(isolate.PR_SET_DUMPABLE, 0)
+        credentials = struct.pack("iII", os.getpid(), os.getuid(), os.getgid())
+        status.sendmsg([b"pid"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
+        if status.recv(16) != b"go":  # the grader could not cap this child: it never runs
+            os._exit(71)
+        # the Python folders a new tmpfs would cover (a virtual environment under /tmp): bound back
+        kept = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in order["keep"]]
+        isolate.mount(None, "/", None, isolate.MS_REC | isolate.MS_PRIVATE)  # nothing mounted here leaves
+        isolate.private_tmpfs("/tmp", order["tmpfs_bytes"])
+        isolate.private_tmpfs("/dev/shm", order["tmpfs_bytes"])
+        isolate.private_tmpfs(HOME, order["home_bytes"])
+        for path, fd in kept:
+            os.makedirs(path, exist_ok=True)
+            isolate.mount(f"/proc/self/fd/{fd}", path, None, isolate.MS_BIND | isolate.MS_REC)
+            os.close(fd)
         isolate.private_proc()
         isolate.drop_capabilities()
         if not isolate.forbid_user_namespaces():
             os._exit(73)  # without the filter a child could mount a tmpfs past every cap: never run one
+        status.close()
+        os.setsid()
+        # dumpable again: an unprivileged grader's memory watch reads its descriptors, and nothing
+        # outside its PID namespace can name it
+        isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
     except BaseException:  # before any student code: the grader's failure, said on its startup log
         os.write(errors_fd, traceback.format_exc().encode(errors="replace"))
-        os._exit(74)
-    pid = os.fork()
-    if pid == 0:
-        os.close(lifeline)
-        os.setsid()
-        # the probe alone is dumpable: an unprivileged grader's memory watch reads its descriptors, and
-        # nothing outside its PID namespace can name it; its init (caps in its namespaces) stays closed
-        isolate.prctl(isolate.PR_SET_DUMPABLE, 1)
-        serve(request_fd, channel_fd, errors_fd, receive_files=True)
-        os._exit(0)
-    for fd in (request_fd, channel_fd, errors_fd):
-        os.close(fd)
-    while True:
-        done, code = os.wait()
-        if done == pid:
-            break
-    code = os.waitstatus_to_exitcode(code)
-    os._exit(128 - code if code < 0 else code)  # a signal as bubblewrap reports one: 128 + its number
+        os._exit(70)
+    serve(request_fd, channel_fd, errors_fd, receive_files=True)
+    os._exit(0)
 
 
 if __name__ == "__main__":

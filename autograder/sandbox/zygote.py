@@ -2,9 +2,9 @@
 in a bubblewrap sandbox of its own, asked for a fresh fork for every student's check.
 
 A fork is handed the same descriptors a fresh sandbox gets (request, result channel, stderr until the
-hello), plus a status socket: over it the fork's first process tells its pid (translated by the
-kernel into this process's PID namespace, SCM_CREDENTIALS), waits until this process has put it in
-the student's cgroups, and finally sends its namespace's exit status. Forked is the handle the
+hello), plus a status socket: over it the fork tells its pid (translated by the kernel into this
+process's PID namespace, SCM_CREDENTIALS) and waits until this process has put it in the student's
+cgroups; the zygote sends its exit status there once it has reaped it. Forked is the handle the
 runner holds in place of a Popen: kill() goes through a pidfd, so a pid the kernel reused is never
 signalled.
 
@@ -32,8 +32,9 @@ from autograder.errors import NotGraded
 from autograder.sandbox import jail
 from autograder.sandbox.processes import forget, kill, register
 
-REFUSED = {70: "its keeper failed", 71: "it was not capped", 72: "its keeper ended early",
-           73: "no seccomp filter for this machine's architecture", 74: "its first process could not isolate"}
+REFUSED = {70: "its first process could not isolate itself", 71: "it was not capped",
+           73: "no seccomp filter for this machine's architecture",
+           75: "the kernel refused a process in new namespaces"}
 _lock = threading.Lock()
 _local = threading.local()
 _all = []
