@@ -65,6 +65,16 @@ def new_challenge() -> int:
     return secrets.randbelow(2**31)
 
 
+def zygote_wanted() -> bool:
+    """AUTOGRADER_ZYGOTE: 1 (or unset) for forks of a warm interpreter per check, 0 for a fresh sandbox
+    per student; anything else is a usage error, said before any grading."""
+    value = os.environ.get(ZYGOTE_VARIABLE, "1").strip()
+    if value not in ("0", "1"):
+        raise UsageError(f"{ZYGOTE_VARIABLE}={value[:40]!r}: give 1 (forks of a warm interpreter, the default) "
+                         "or 0 (a fresh sandbox per student)")
+    return value == "1"
+
+
 def grade_cell_device() -> str:
     return os.environ.get(DEVICE_VARIABLE, "cpu")
 

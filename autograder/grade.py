@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Optional
 
 from autograder.assignment import levels_for, span
-from autograder.config import Limits, new_challenge
+from autograder.config import Limits, new_challenge, zygote_wanted
 from autograder.errors import UsageError
 from autograder.judge import default_deadlines, judge_level
 from autograder.levels import LEVEL_FILES, LEVELS, level_of_file
@@ -43,6 +43,7 @@ def isolation_text(limits: Limits, device: str = "cpu") -> str:
 
 def require_sandbox(limits: Limits) -> None:
     """Refuse to run untrusted code without a sandbox unless the instructor said so explicitly."""
+    zygote_wanted()  # a malformed AUTOGRADER_ZYGOTE is a usage error, said now
     if limits.sandbox:
         why = jail.check_available()
         if why is not None:

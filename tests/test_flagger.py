@@ -69,9 +69,9 @@ ATTACKS = {
     "rebinds the stubs to the probe side's pieces": ("""
         def _hook():
             global make_model, make_loss  # <-
-            from autograder.probe.fixtures import LinearFixture  # <-
+            from autograder.probe.given_model import LinearFixture  # <-
             make_model = lambda: LinearFixture([0.0, 0.0], "cpu")  # <-
-        """, ["rebinds make_model", "grader's own code (autograder.probe.fixtures", "LinearFixture, a piece"]),
+        """, ["rebinds make_model", "grader's own code (autograder.probe.given_model", "LinearFixture, a piece"]),
     "the given pieces alone": ("""
         from autograder.probe.level5_builtins import RecordingLoss as make_loss  # <-
         """, ["autograder.probe.level5_builtins"]),
@@ -91,6 +91,16 @@ ATTACKS = {
                 seed = frame.f_locals.get("challenge")  # <-
                 frame = frame.f_back  # <-
         """, ["sys._getframe()", "f_locals", "f_back"]),
+    "frames through descriptors and computed keys": ("""
+        def _callers():
+            try:
+                raise ValueError
+            except ValueError as error:
+                trace = error.__traceback__
+            frame = vars(type(trace))["".join(["tb_", "frame"])].__get__(trace)  # <-
+            names = type(frame).__dict__[str.join("", ["f_", "locals"])]  # <-
+            return names
+        """, ["descriptor by hand (__get__)", "vars() or __dict__) with a key built at run time"]),
     "a one-line stub of a grader helper": ("""
         import importlib
         def forward(w, x):
@@ -596,7 +606,7 @@ def test_a_grader_helper_behind_a_wrapper_is_refused(tmp_path, name):
 
 
 def test_a_class_whose_methods_call_the_grader_is_refused(tmp_path):
-    code = ("from autograder.probe.fixtures import LinearFixture\n"
+    code = ("from autograder.probe.given_model import LinearFixture\n"
             "class CustomLinearModel(torch.nn.Module):\n    def __init__(self, num_parameters=2):\n"
             "        super().__init__()\n        self.inner = LinearFixture([0.0, 0.0], 'cpu')\n"
             "    def forward(self, x):\n        return self.inner(x)\n")
@@ -611,7 +621,7 @@ def test_a_class_whose_methods_call_the_grader_is_refused(tmp_path):
             "class RandomData(Dataset):\n    tensors = fixtures.train_tensors\n")
     module, error = submission(tmp_path, code, level=2)
     assert error and "RandomData" in error["message"], error
-    code = "from autograder.probe.fixtures import LinearFixture\nclass CustomLinearModel(LinearFixture):\n    pass\n"
+    code = "from autograder.probe.given_model import LinearFixture\nclass CustomLinearModel(LinearFixture):\n    pass\n"
     module, error = submission(tmp_path, code, level=3)
     assert error and "CustomLinearModel" in error["message"], error
 

@@ -224,7 +224,7 @@ with tempfile.TemporaryDirectory() as workdir:
     first = int(re.search(rb'"child-pid": (\\d+)', os.read(info_r, 4096)).group(1))  # bwrap's pid 1, here
     time.sleep(0.2)
     held, processes = caps.held_bytes(proc.pid), len(caps._descendants(proc.pid))
-    caps._end(proc.pid)  # what the watch does past the cap
+    caps._end(proc)  # what the watch does past the cap
     proc.wait()
     time.sleep(0.5)
     try:  # a zombie is dead, waiting for this machine's init to reap it

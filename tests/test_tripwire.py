@@ -5,7 +5,7 @@ import pytest
 
 from autograder.checks import level_points
 from autograder.levels import EXERCISES_DIR, SOLUTIONS_DIR
-from autograder.probe import fixtures, registry
+from autograder.probe import given_model, registry
 from autograder.probe.run import grader_fingerprint, settle_optimizers, tampered
 from tests.conftest import run_cli
 from tests.student_code import snippet
@@ -21,12 +21,12 @@ def test_a_swapped_probe_or_method_is_seen_and_nothing_else():
         assert tampered(before, grader_fingerprint()) == "autograder.probe.registry.PROBES['level1.device']"
     finally:
         registry.PROBES["level1.device"] = real
-    forward = fixtures.LinearFixture.forward
-    fixtures.LinearFixture.forward = lambda self, x: x
+    forward = given_model.LinearFixture.forward
+    given_model.LinearFixture.forward = lambda self, x: x
     try:
-        assert tampered(before, grader_fingerprint()) == "autograder.probe.fixtures.LinearFixture.forward"
+        assert tampered(before, grader_fingerprint()) == "autograder.probe.given_model.LinearFixture.forward"
     finally:
-        fixtures.LinearFixture.forward = forward
+        given_model.LinearFixture.forward = forward
     assert tampered(before, grader_fingerprint()) is None
 
 

@@ -41,7 +41,7 @@ print(json.dumps({"results": [probe_sealed({1: Path(p)}, "cpu", limits, {}, chal
 
 CLEAN = {"files": [], "tmp": [], "home": ["level1_manual.py"], "pids": [1], "pid": 1, "ppid": 0,
          "env": False, "fds": ["null", "pipe", "pipes:1"], "modules": False, "abstract": "refused", "unshare_user": "EPERM",
-         "mount": "EPERM", "no_new_privs": 1, "caps": [0, 0, 0, 0], "kill_init": "sent", "uid": 1000,
+         "mount": "EPERM", "no_new_privs": 1, "keyring": "EPERM", "caps": [0, 0, 0, 0], "kill_init": "sent", "uid": 1000,
          "torch": {"seed": False, "dtype": "torch.float32", "grad": True, "threads": 1, "tensor_attr": False,
                    "matmul": 2.0, "hooks": 0, "mode": False}}
 
@@ -123,6 +123,27 @@ def score(folder, levels, env):
     return {check["id"]: check["points"] for check in report["checks"]}
 
 
+def test_a_forward_that_borrows_the_given_model_earns_nothing_from_any_check(tmp_path):
+    """An honest level 3 but for forward, which calls the given x @ w model, found among the process's
+    objects or imported from the probe side: no fork holds it or can import it (the train check's
+    fork has the data's pieces, not the model's), so forward, gradient and train all fail."""
+    from tests.catalog import mutate
+
+    honest, borrowing = tmp_path / "honest", tmp_path / "borrowing"
+    for folder in (honest, borrowing):
+        folder.mkdir()
+    (honest / "level3_module.py").write_text(mutate(3, {"level3.CustomLinearModel.forward": "raise NotImplementedError"}))
+    (borrowing / "level3_module.py").write_text(mutate(3, {"level3.CustomLinearModel.forward":
+                                                           snippet("zygote", "borrows_forward")}))
+    forks = dict(os.environ, AUTOGRADER_ZYGOTE="1")
+    baseline, borrowed = score(honest, (3,), forks), score(borrowing, (3,), forks)
+    assert borrowed == baseline, (borrowed, baseline)
+    assert borrowed["level3.train"] == 0 and borrowed["level3.forward"] == 0, borrowed
+    # the test can fail: one interpreter for all checks lets the borrowing forward through
+    shared = score(borrowing, (3,), dict(os.environ, AUTOGRADER_ZYGOTE="0"))
+    assert shared["level3.forward"] > 0, shared
+
+
 def test_stubs_that_borrow_given_pieces_earn_no_more_than_the_stubs(tmp_path):
     stubs, borrowing = tmp_path / "stubs", tmp_path / "borrowing"
     for folder in (stubs, borrowing):
@@ -135,10 +156,9 @@ def test_stubs_that_borrow_given_pieces_earn_no_more_than_the_stubs(tmp_path):
     baseline = score(stubs, (1, 3), forks)
     borrowed = score(borrowing, (1, 3), forks)
     assert sum(borrowed.values()) <= sum(baseline.values()), (borrowed, baseline)
-    # one interpreter for every check would pay the borrowing: level 3's forward reaches the x @ w
-    # model that level 1's train probe imported before it
+    # one interpreter for every check, with nothing masked, would pay the borrowing
     shared = score(borrowing, (1, 3), dict(os.environ, AUTOGRADER_ZYGOTE="0"))
-    assert shared["level3.forward"] > borrowed["level3.forward"], (shared, borrowed)
+    assert shared["level1.forward"] > borrowed["level1.forward"], (shared, borrowed)
 
 
 def test_the_isolation_line_names_the_forks():

@@ -1,10 +1,12 @@
-"""The given pieces: objects the probes hand to student code in place of the reference's (a model
-that predicts x @ w, datasets of the grader's data, an SGD), made by the grader from the run's
-challenge, never taken from a solution (no reference code enters a student's sandbox).
+"""Given pieces: objects the probes hand to student code in place of the reference's (datasets of the
+grader's data, the loaders' recorders, SGDs that record their calls), made by the grader from the
+run's challenge, never taken from a solution (no reference code enters a student's sandbox). The
+model that predicts x @ w is in given_model.py.
 
-Each is imported only inside the probe that hands it over (`# given:`): a zygote's fork for one
-check (autograder.probe.zygote) holds the pieces of that check alone, so stubs that borrow another
-check's piece find nothing to borrow."""
+Each is imported only inside the probe that hands it over (`# given:`), and each level's probe
+module declares, in GIVEN, which checks hand over which of these modules: a zygote's fork for any
+other check has the module's file masked (autograder.probe.zygote), so stubs that borrow a piece
+another check hands over find nothing to borrow, however they look for it."""
 
 from contextlib import contextmanager
 
@@ -113,17 +115,6 @@ def loader_batches_read(module, record):
         yield
     finally:
         setattr(module, "make_loader", original)
-
-
-class LinearFixture(torch.nn.Module):
-    """A module with one Parameter w and predictions x @ w: what an optimizer check needs to step."""
-
-    def __init__(self, start, device):
-        super().__init__()
-        self.w = torch.nn.Parameter(as_tensor(start, device))
-
-    def forward(self, x):
-        return x @ self.w
 
 
 class CountingSGD(torch.optim.SGD):

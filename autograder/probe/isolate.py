@@ -116,9 +116,13 @@ def drop_capabilities():
 
 
 # seccomp: refuse a new user namespace (unshare or clone with CLONE_NEWUSER; clone3 says ENOSYS, so
-# libc falls back to clone, whose flags a filter can read). A nested user namespace could mount a
-# tmpfs of any size, outside every cap. (arch audit number, clone, unshare, clone3)
-_SYSCALLS = {"x86_64": (0xC000003E, 56, 272, 435), "aarch64": (0xC00000B7, 220, 97, 435)}
+# libc falls back to clone, whose flags a filter can read): a nested user namespace could mount a
+# tmpfs of any size, outside every cap. And refuse the kernel's keyrings (add_key, request_key,
+# keyctl): a session keyring outlives a fork and is shared by everything the grader started, a
+# channel from one check, or one student, to the next. (arch audit number, clone, unshare, clone3,
+# the keyring calls)
+_SYSCALLS = {"x86_64": (0xC000003E, 56, 272, 435, (248, 249, 250)),
+             "aarch64": (0xC00000B7, 220, 97, 435, (217, 218, 219))}
 _LD_ABS, _JEQ, _JGE, _JSET, _RET = 0x20, 0x15, 0x35, 0x45, 0x06
 _ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
 
@@ -132,21 +136,26 @@ def forbid_user_namespaces():
     table = _SYSCALLS.get(platform.machine())
     if table is None:
         return False
-    arch, clone, unshare_nr, clone3 = table
+    arch, clone, unshare_nr, clone3, keyrings = table
+    refuse = _bpf(_RET, 0, 0, _ERRNO | errno.EPERM)
     program = [
         _bpf(_LD_ABS, 0, 0, 4),  # the architecture
         _bpf(_JEQ, 1, 0, arch),
-        _bpf(_RET, 0, 0, _ERRNO | errno.EPERM),  # another ABI's calls: refused
+        refuse,  # another ABI's calls: refused
         _bpf(_LD_ABS, 0, 0, 0),  # the call's number
         _bpf(_JGE, 0, 1, 0x40000000),  # x32 numbers on x86_64: refused
-        _bpf(_RET, 0, 0, _ERRNO | errno.EPERM),
+        refuse,
+    ]
+    for number in keyrings:
+        program += [_bpf(_JEQ, 0, 1, number), refuse]
+    program += [
         _bpf(_JEQ, 0, 1, clone3),
         _bpf(_RET, 0, 0, _ERRNO | errno.ENOSYS),
         _bpf(_JEQ, 1, 0, clone),
         _bpf(_JEQ, 0, 3, unshare_nr),
         _bpf(_LD_ABS, 0, 0, 16),  # the low word of the first argument: the flags of both calls
         _bpf(_JSET, 0, 1, CLONE_NEWUSER),
-        _bpf(_RET, 0, 0, _ERRNO | errno.EPERM),
+        refuse,
         _bpf(_RET, 0, 0, _ALLOW),
     ]
     code = b"".join(program)

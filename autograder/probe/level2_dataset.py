@@ -31,7 +31,7 @@ def dataset_instance(student, ctx):
     """The student's RandomData holding the grader's data (the first data_samples() rows of the
     challenge's training data), so that __len__ and __getitem__ are judged against values the
     judge knows; if its __init__ fails, a bare instance holding the same tensors."""
-    from autograder.probe import fixtures  # given: held by this check's fork alone
+    from autograder.probe import fixtures  # given: see GIVEN
 
     torch.manual_seed(0)
     X, Y = fixtures.train_tensors(ctx.device)
@@ -120,7 +120,7 @@ def probe_loader(student, ctx):
 
 
 def probe_train(student, ctx):
-    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+    from autograder.probe import fixtures, steps  # given: see GIVEN
 
     torch.manual_seed(0)
     data = student.RandomData(samples=inputs.TRAIN_SAMPLES, device=ctx.device)
@@ -163,3 +163,7 @@ PROBES = {
     "level2.train": probe_train,
     "level2.device": probe_device,
 }
+
+# check id -> the given-piece modules (autograder/probe/fixtures.py, given_model.py) its probe imports:
+# a zygote's fork for a check masks every such module its check does not name
+GIVEN = {"level2.len": ("fixtures",), "level2.getitem": ("fixtures",), "level2.train": ("fixtures",)}

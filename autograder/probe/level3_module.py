@@ -28,7 +28,7 @@ def probe_init(student, ctx):
 
 
 def probe_train(student, ctx):
-    from autograder.probe import fixtures, steps  # given: held by this check's fork alone
+    from autograder.probe import fixtures, steps  # given: see GIVEN
 
     model = student.CustomLinearModel(2, device=ctx.device)
     start = inputs.start_weights()
@@ -66,3 +66,7 @@ PROBES = {
     "level3.train": probe_train,
     "level3.device": probe_device,
 }
+
+# check id -> the given-piece modules (autograder/probe/fixtures.py, given_model.py) its probe imports:
+# a zygote's fork for a check masks every such module its check does not name
+GIVEN = {"level3.train": ("fixtures",)}

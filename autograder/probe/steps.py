@@ -16,7 +16,7 @@ def probe_steps(model, read_weights, call_train_step):
 
     read_weights() gives the weights as [bias, slope]; call_train_step(optimizer, batch) calls the
     student's train_step with that level's arguments."""
-    from autograder.probe.fixtures import WatchingSGD  # given: only a train_step check's fork holds an SGD
+    from autograder.probe.fixtures import WatchingSGD  # given: a train_step check's (see GIVEN)
 
     params = list(model.parameters())
     optimizer = WatchingSGD(params, lr=STEP_LR, read_weights=read_weights)

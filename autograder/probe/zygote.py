@@ -15,7 +15,8 @@ signals it sends itself from inside are ignored (a kernel's fault, an outside ki
 still end it). Before any student code, it:
   maps its uid, tells the grader its pid over the status socket (SCM_CREDENTIALS: the kernel
   translates it into the grader's PID namespace) and waits there until the grader has put it in the
-  student's cgroups; mounts private tmpfs for /tmp, /dev/shm and home and a /proc of its own; drops
+  student's cgroups; mounts private tmpfs for /tmp, /dev/shm and home and a /proc of its own, and
+  /dev/null over the files of the given pieces its check does not hand over (GIVEN); drops
   every capability, sets no_new_privs and a filter against new user namespaces; closes the status
   socket and every descriptor of the zygote's; then autograder.probe.child.serve: the request, the
   level files (sent as contents), the limits, hello, the steps.
@@ -39,6 +40,7 @@ from autograder.probe import isolate
 from autograder.probe.child import serve
 
 HOME = "/home/student"
+PROBE_DIR = os.path.dirname(os.path.abspath(__file__))
 MAX_ORDER = 4096
 FDS_PER_ORDER = 4
 
@@ -202,6 +204,9 @@ def child(order, uid, gid, status, inherited, wake, request_fd, channel_fd, erro
             os.makedirs(path, exist_ok=True)
             isolate.mount(f"/proc/self/fd/{fd}", path, None, isolate.MS_BIND | isolate.MS_REC)
             os.close(fd)
+        for name in order["mask"]:  # the given pieces this check does not hand over: no file to import
+            if name.isidentifier():
+                isolate.mount("/dev/null", os.path.join(PROBE_DIR, f"{name}.py"), None, isolate.MS_BIND)
         isolate.private_proc()
         isolate.drop_capabilities()
         if not isolate.forbid_user_namespaces():

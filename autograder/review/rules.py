@@ -53,6 +53,8 @@ NAMES = {
     "find_class": ("loader", "resolves a module and name at run time (Unpickler.find_class), which reaches any "
                              "object of the process, the grader's included"),
     "get_field": ("dynamic", "resolves a field name at run time (Formatter.get_field), a getattr() in disguise"),
+    "__get__": ("dynamic", "calls an attribute's descriptor by hand (__get__), a getattr() that no reader sees "
+                           "the name of (a traceback's frame, a frame's locals)"),
     **{name: ("gc", f"reads the grader's objects through gc.{name}()")
        for name in ("get_objects", "get_referrers", "get_referents")},
     **{name: ("torch_mode", f"uses {name}, which can change what torch's own operations (detach(), the "
@@ -742,6 +744,12 @@ class Scan:
             return self.resolve(node.value)
         return None
 
+    def is_namespace(self, node):
+        """vars(x) or x.__dict__, of any object."""
+        if isinstance(node, ast.Call) and self.resolve_name(node.func) == "builtins.vars" and node.args:
+            return True
+        return isinstance(node, ast.Attribute) and node.attr == "__dict__"
+
     def check_subscript(self, node, line):
         namespace = self.namespace_of(node.value)
         if namespace:
@@ -751,6 +759,10 @@ class Scan:
             elif key is None:
                 self.flag(line, "dynamic", f"reads {namespace}'s namespace with a key built at run time, which "
                                            "hides what it reaches")
+        elif (self.is_namespace(node.value) and literal_str(node.slice) is None
+              and not isinstance(node.slice, (ast.Constant, ast.Slice))):
+            self.flag(line, "dynamic", "reads an object's attributes (vars() or __dict__) with a key built at run "
+                                       "time, a getattr() that no reader sees the name of")
         if (literal_str(node.value) is not None and isinstance(node.slice, ast.Slice)
                 and node.slice.step is not None):
             self.flag(line, "obfuscation", "reverses or scrambles a string literal, a way to hide names from a reader")

@@ -20,22 +20,27 @@ import time
 import uuid
 from pathlib import Path
 
-from autograder.config import PROCESSES, TMPFS_BYTES
+from autograder.config import MAX_LEVEL_FILE, PROCESSES, TMPFS_BYTES
 from autograder.sandbox.jail import HOME
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CPU_PERIOD_US = 100_000
 POLL_SECONDS = 0.2
-TMPFS_MOUNTS = ("/tmp", "/dev/shm", HOME)  # the sandbox's size-capped tmpfs (autograder.sandbox.jail)
+TMPFS_MOUNTS = ("/tmp", "/dev/shm", HOME)
+HOME_EXTRA = 6 * MAX_LEVEL_FILE  # room a fork's home gets for the level files, on top of TMPFS_BYTES  # the sandbox's size-capped tmpfs (autograder.sandbox.jail)
 
 
-def _end(pid):
+def _end(proc):
     """SIGKILL the sandbox's first process and its process group: bwrap's pid 1 is in that group, and
-    the PID namespace ends with it (killed while bwrap sets up, pid 1 would not follow its parent);
+    the PID namespace ends with it (killed while bwrap sets up, pid 1 would not follow its parent).
+    A zygote's fork ends through its own handle (a pidfd: its pid may already be another process's);
     always True."""
+    if getattr(proc, "pidfd", False) is not False:
+        proc.kill()
+        return True
     for send in (os.killpg, os.kill):
         try:
-            send(pid, signal.SIGKILL)
+            send(proc.pid, signal.SIGKILL)
         except OSError:
             pass
     return True
@@ -117,17 +122,19 @@ class CgroupCaps:
             return 0
 
     def begin(self):
-        """A new process in the same cgroups (a student's next fork, after the last one ended): only
-        its own OOM kills count."""
-        self.kills_before = self._kills()
+        """A new process in the same cgroups (a student's next fork): what to count its OOM kills
+        from (pass it to memory_exceeded and watch)."""
+        return self._kills()
 
-    def memory_exceeded(self):
-        return self._kills() > self.kills_before
+    def memory_exceeded(self, since=None):
+        """Whether the OOM killer struck in these cgroups (since a fork began, when given): checks of one
+        student that run at once share its cap, and each is charged once the cap was hit while it ran."""
+        return self._kills() > (self.kills_before if since is None else since)
 
-    def watch(self, pid):
+    def watch(self, proc, since=None):
         """The kernel enforces the caps; once its OOM killer has struck anywhere in the sandbox, end
         the whole sandbox (a killed helper must not leave a half-run step that scores). True then."""
-        return self.memory_exceeded() and _end(pid)
+        return self.memory_exceeded(since) and _end(proc)
 
     def close(self):
         """Kill whatever is left in the cgroups, then remove them."""
@@ -206,7 +213,10 @@ def _tmpfs_bytes(process, devices):
             device, usage = os.stat(path).st_dev, os.statvfs(path)
         except OSError:
             continue
-        if usage.f_blocks * usage.f_frsize == TMPFS_BYTES and device not in devices:
+        size = usage.f_blocks * usage.f_frsize
+        # a zygote's fork sizes its home for the level files too (autograder.sandbox.runner)
+        ours = size == TMPFS_BYTES or (mount == HOME and TMPFS_BYTES < size <= TMPFS_BYTES + HOME_EXTRA)
+        if ours and device not in devices:
             devices.add(device)
             total += (usage.f_blocks - usage.f_bfree) * usage.f_frsize
     return total
@@ -264,22 +274,23 @@ class WatchedCaps:
         return []
 
     def begin(self):
+        """A student's next fork (one at a time under this watch: it sums one fork's processes)."""
         self.exceeded, self._next = False, 0.0
 
-    def watch(self, pid):
+    def watch(self, proc, since=None):
         """Kill the sandbox when it holds more than the cap; True when it did."""
         now = time.monotonic()
         if now < self._next:
             return False
-        held = held_bytes(pid)
+        held = held_bytes(proc.pid)
         # at most a fifth of a CPU for the watch, however many descriptors the sandbox holds
         self._next = now + max(POLL_SECONDS, 5 * (time.monotonic() - now))
         if held > self.limit:
             self.exceeded = True
-            return _end(pid)
+            return _end(proc)
         return False
 
-    def memory_exceeded(self):
+    def memory_exceeded(self, since=None):
         return self.exceeded
 
     def close(self):

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,7 +27,7 @@ from autograder.config import INFRA_ATTEMPTS, MAX_LEVEL_FILE, MAX_TEXT, PROCESSE
 from autograder.levels import LEVEL_FILES, SOLUTIONS_DIR
 from autograder.probe.child import FILE_HEADER, boot_command
 from autograder.probe.protocol import Budget, ForgedFrame, FrameReader, ProtocolError, Seal, encode
-from autograder.probe.registry import PROBES, level_of
+from autograder.probe.registry import PROBES, level_of, masked_pieces
 from autograder.probe.tensors import error_record
 from autograder.errors import NotGraded
 from autograder.sandbox import caps, jail, zygote
@@ -62,6 +61,7 @@ def _text(value, limit=MAX_TEXT):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+NOT_STARTED = object()  # what a sandbox's attempt returns when it failed before any student code ran
 SANDBOX_DIAGNOSES = {"borrowed_from_grader"}  # the only diagnosis the probe side gives itself
 
 
@@ -129,6 +129,8 @@ def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, dead
         jail.write_identity(workdir)
         attempts = Attempts(homes, home, workdir, device, limits, deadlines, challenge)
         attempts.at_once = max(1, at_once if at_once is not None else (os.cpu_count() or 1))
+        if not caps.cgroups_usable():  # the grader's memory watch sums one fork: the cap stays the student's
+            attempts.at_once = 1
         results = attempts.run() if homes else {}
         return {**results, **{level: {"load_error": error} for level, error in unreadable.items()}}
     finally:
@@ -148,18 +150,26 @@ class Attempts:
         # a zygote's fork per check where the machine allows it (see autograder.sandbox.zygote)
         self.forks = limits.sandbox and zygote.unavailable(device) is None
         self.at_once = 1
-        self.idle_caps = []  # cgroups for a student's forks, each set reused by one fork after another
-        self.caps_lock = threading.Lock()
+        self.forker = None  # the zygote this student's grading leased
+        self.caps_ = None  # one set of cgroups for all of a student's forks: its caps are the student's
 
     def seconds(self, step):
         return self.deadlines.get(step, self.limits.check_seconds)
 
     def run(self):
         try:
-            return self._run()
+            if not self.forks:
+                return self._run()
+            try:
+                with zygote.lease(self.limits.startup_seconds) as self.forker:
+                    return self._run()
+            except zygote.ForkFailed as error:  # no warm interpreter at all: fresh sandboxes say why, or work
+                self.infra(str(error))
+                self.forks = False
+                return self._run()
         finally:
-            for caps_ in self.idle_caps:
-                caps_.close()
+            if self.caps_ is not None:
+                self.caps_.close()
 
     def _run(self):
         while True:
@@ -247,42 +257,29 @@ class Attempts:
             caps_.close()
 
     def attempt_groups(self, groups):
-        """Each group in a fork of its own, at_once of them at a time, from the calling thread's zygote."""
-        try:
-            forker = zygote.for_this_thread(self.limits.startup_seconds)
-        except zygote.ForkFailed as error:
-            return self.infra(str(error))
+        """Each group in a fork of its own, at_once of them at a time, from the student's zygote."""
         with ThreadPoolExecutor(max_workers=min(self.at_once, len(groups))) as pool:
-            for done in [pool.submit(self.attempt_in_fork, group, forker) for group in groups]:
+            for done in [pool.submit(self.attempt_in_fork, group) for group in groups]:
                 done.result()  # NotGraded (the grader's failure) ends the student's grading here
 
-    def attempt_in_fork(self, steps, forker=None):
-        """The steps in a fresh fork of the zygote (this thread's, unless given), sent only the level files
-        they read."""
+    def attempt_in_fork(self, steps):
+        """The steps in a fresh fork of the student's zygote, sent only the level files they read."""
         require_running()
         homes = {level: name for level, name in self.homes.items() if level in {level_of(s) for s in steps}}
         contents = {name: (self.home / name).read_bytes() for name in homes.values()}
-        with self.caps_lock:
-            caps_ = self.idle_caps.pop() if self.idle_caps else None
-        try:
-            caps_ = caps_ or caps.make_caps(self.limits.memory_mb)
-            caps_.begin()
-            self.run_fork(steps, forker, homes, contents, caps_)
-        finally:
-            if caps_ is not None:
-                with self.caps_lock:
-                    self.idle_caps.append(caps_)
+        if self.caps_ is None:
+            self.caps_ = caps.make_caps(self.limits.memory_mb)
+        self.run_fork(steps, homes, contents, self.caps_, self.caps_.begin())
 
-    def run_fork(self, steps, forker, homes, contents, caps_):
+    def run_fork(self, steps, homes, contents, caps_, since):
         pipes = _Pipes()
         proc = None
         try:
             order = {"tmpfs_bytes": TMPFS_BYTES, "home_bytes": TMPFS_BYTES + sum(map(len, contents.values())),
-                     "keep": jail.covered_python_dirs()}
+                     "keep": jail.covered_python_dirs(), "mask": masked_pieces(steps)}
             try:
-                forker = forker or zygote.for_this_thread(self.limits.startup_seconds)
-                proc = register(lambda: forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
-                                                    self.limits.startup_seconds))
+                proc = register(lambda: self.forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
+                                                         self.limits.startup_seconds))
                 pipes.close_child_ends()
                 proc.start(caps_.join_files())
             except zygote.ForkFailed as error:
@@ -292,9 +289,9 @@ class Attempts:
             for name in homes.values():
                 payload += FILE_HEADER.pack(len(contents[name])) + contents[name]
             pipes.send(payload)
-            failures = len(self.infra_failures)
-            self.follow(proc, steps, caps_, pipes, request["key"])
-            if len(self.infra_failures) > failures and proc.wait(5) in zygote.REFUSED:
+            proc.since = since  # what the student's caps had seen when this fork began (see follow)
+            outcome = self.follow(proc, steps, caps_, pipes, request["key"])
+            if outcome is NOT_STARTED and proc.wait(5) in zygote.REFUSED:
                 # this machine's kernel let the fork start but not isolate itself: fresh sandboxes from now on
                 zygote.refuse(f"{zygote.REFUSED[proc.code]}: {self.infra_failures.pop()}")
                 self.forks = False
@@ -312,7 +309,7 @@ class Attempts:
         reader, errors = FrameReader(pipes.channel_r, self.budget, Seal(bytes.fromhex(key))), pipes.errors
 
         def tick():
-            caps_.watch(proc.pid)
+            caps_.watch(proc, getattr(proc, "since", None))
             errors.drain()
 
         deadline = time.monotonic() + self.limits.startup_seconds
@@ -349,7 +346,7 @@ class Attempts:
                     line = errors.last_line()
                     return self.infra(f"the sandbox ended before starting (exit {code}"
                                       + (f": {line}" if line else "") + ")")
-                if caps_.memory_exceeded():
+                if caps_.memory_exceeded(getattr(proc, "since", None)):
                     return self.charge(pending[0], "out_of_memory",
                                        f"used more than the memory limit ({self.limits.memory_mb} MB)",
                                        "(a huge tensor, or data kept growing?)")
@@ -396,9 +393,12 @@ class Attempts:
                                               "diagnosis": diagnosis}}
 
     def infra(self, why):
+        """The grader's own failure before any student code ran; NOT_STARTED (or NotGraded, after
+        INFRA_ATTEMPTS of them)."""
         self.infra_failures.append(why)
         if len(self.infra_failures) >= INFRA_ATTEMPTS:
             raise NotGraded(f"the grader could not start a sandbox ({why})")
+        return NOT_STARTED
 
 
 class _Pipes:

@@ -1,5 +1,6 @@
-"""The judge side of the zygote (autograder.probe.zygote): one warm interpreter per grading thread,
-in a bubblewrap sandbox of its own, asked for a fresh fork for every student's check.
+"""The judge side of the zygote (autograder.probe.zygote): warm interpreters, each in a bubblewrap
+sandbox of its own, leased to one student's grading at a time and asked for a fresh fork for every
+check.
 
 A fork is handed the same descriptors a fresh sandbox gets (request, result channel, stderr until the
 hello), plus a status socket: over it the fork tells its pid (translated by the kernel into this
@@ -15,6 +16,7 @@ seccomp), the first refusal turns the zygote off for the process's life and says
 
 import array
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -27,8 +29,8 @@ import tempfile
 import threading
 import time
 
-from autograder.config import ZYGOTE_VARIABLE
-from autograder.errors import NotGraded
+from autograder.config import ZYGOTE_VARIABLE, zygote_wanted
+from autograder.errors import NotGraded, UsageError
 from autograder.sandbox import jail
 from autograder.sandbox.processes import forget, kill, register
 
@@ -36,9 +38,9 @@ REFUSED = {70: "its first process could not isolate itself", 71: "it was not cap
            73: "no seccomp filter for this machine's architecture",
            75: "the kernel refused a process in new namespaces"}
 _lock = threading.Lock()
-_local = threading.local()
-_all = []
-_spares = []  # started ahead of use (prestart), not yet any thread's
+_all = []  # every zygote this process started and has not closed
+_idle = []  # started, and no grading holds them
+MAX_IDLE = os.cpu_count() or 1
 _refused = []  # why the zygote is off for this process (the first child that could not isolate)
 
 
@@ -48,7 +50,7 @@ class ForkFailed(NotGraded):
 
 def unavailable(device="cpu"):
     """None where students' checks run in zygote forks; else why they get fresh sandboxes."""
-    if os.environ.get(ZYGOTE_VARIABLE, "1").strip() == "0":
+    if not zygote_wanted():
         return f"{ZYGOTE_VARIABLE}=0"
     if device != "cpu":
         return f"--device {device}: the zygote initialises no CUDA before forking"
@@ -213,36 +215,58 @@ class Forked:
 
 
 def prestart(count=1):
-    """Start count zygotes now (without waiting for them); grading threads take them as they begin."""
-    if unavailable() is not None:
+    """Start count zygotes now (without waiting for them): the gradings that begin next lease them."""
+    try:
+        if unavailable() is not None:
+            return
+    except UsageError:  # said by the command's own checks, before any grading
         return
-    for _ in range(max(0, min(count, os.cpu_count() or 1))):
+    for _ in range(max(0, min(count, MAX_IDLE))):
         try:
             zygote = Zygote()
-        except (OSError, NotGraded):  # no harm: the thread that needs one starts its own, and says why
+        except (OSError, NotGraded):  # no harm: the grading that needs one starts its own, and says why
             return
         with _lock:
             _all.append(zygote)
-            _spares.append(zygote)
+            _idle.append(zygote)
 
 
-def for_this_thread(startup_seconds):
-    """The calling thread's zygote: a started spare or a new one, on first use (and after it died)."""
-    zygote = getattr(_local, "zygote", None)
-    if zygote is not None and zygote.alive():
-        return zygote
-    if zygote is not None:
-        zygote.close()
-    _local.zygote = None
+@contextlib.contextmanager
+def lease(startup_seconds):
+    """A ready zygote for one student's grading: an idle one, or a new one. It goes back to the idle
+    ones after (at most MAX_IDLE are kept; a zygote that died, or whose starting thread ended, is
+    dropped), so a long-lived process (a test run, a Dask worker) holds a bounded number."""
     with _lock:
-        zygote = _spares.pop(0) if _spares else None
+        while _idle and not _idle[-1].alive():
+            _forget(_idle.pop())
+        zygote = _idle.pop() if _idle else None
     if zygote is None:
         zygote = Zygote()
         with _lock:
             _all.append(zygote)
-    zygote.ready(startup_seconds)
-    _local.zygote = zygote
-    return zygote
+    try:
+        zygote.ready(startup_seconds)
+    except BaseException:
+        with _lock:
+            _forget(zygote)
+        raise
+    try:
+        yield zygote
+    finally:
+        with _lock:
+            keep = zygote.alive() and len(_idle) < MAX_IDLE
+            if keep:
+                _idle.append(zygote)
+        if not keep:
+            zygote.close()
+            with _lock:
+                _forget(zygote)
+
+
+def _forget(zygote):
+    if zygote in _all:
+        _all.remove(zygote)
+    zygote.close()
 
 
 @atexit.register
@@ -250,7 +274,7 @@ def close_all():
     with _lock:
         zygotes = list(_all)
         _all.clear()
-        _spares.clear()
+        _idle.clear()
     for zygote in zygotes:
         try:
             zygote.close()
