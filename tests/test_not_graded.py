@@ -9,7 +9,7 @@ import pytest
 from autograder.checks import level_points
 from autograder.cli import main
 from autograder.levels import SOLUTIONS_DIR
-from autograder.sandbox import jail
+from autograder.sandbox import jail, zygote
 from tests.reports import read_report
 
 pytestmark = pytest.mark.slow
@@ -33,6 +33,7 @@ def test_broken_sandboxes_are_not_grades_and_a_rerun_grades_them(tmp_path, monke
     broken = lambda *args, **kwargs: ["/bin/sh", "-c", "echo broken >&2; exit 3"]  # noqa: E731
     monkeypatch.setattr(jail, "command", broken)
     monkeypatch.setattr(jail, "zygote_command", broken)  # the warm interpreter's sandbox as well
+    monkeypatch.setattr(zygote, "_idle", [])  # and none started before the sandboxes broke
     assert main(["batch", str(submissions), "--out", str(out), "--workers", "1"]) == 1
     printed = capsys.readouterr().err
     assert "NOT GRADED: 2 students" in printed and "could not start a sandbox" in printed, printed

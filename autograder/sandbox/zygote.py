@@ -221,7 +221,12 @@ def prestart(count=1):
             return
     except UsageError:  # said by the command's own checks, before any grading
         return
-    for _ in range(max(0, min(count, MAX_IDLE))):
+    with _lock:  # never more idle ones than the pool keeps: a long-lived process calls this again and again
+        for zygote in [z for z in _idle if not z.alive()]:
+            _idle.remove(zygote)
+            _forget(zygote)
+        wanted = min(count, MAX_IDLE) - len(_idle)
+    for _ in range(max(0, wanted)):
         try:
             zygote = Zygote()
         except (OSError, NotGraded):  # no harm: the grading that needs one starts its own, and says why
