@@ -61,16 +61,14 @@ def build_report(submission, device: str, results: list, isolation: Optional[str
 
 
 def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
-          submission=None, challenge: Optional[int] = None, levels=None, probes: Optional[dict] = None,
-          at_once: Optional[int] = None) -> Report:
+          submission=None, challenge: Optional[int] = None, levels=None, probes: Optional[dict] = None) -> Report:
     """The typed Report for one submission (its public JSON form: .to_json()): probes in a sandbox, judged here. deadlines: {check id:
     seconds}; default: 50x the reference's own time per check, at least 10 s (limits.check_seconds
     applies to checks not listed). submission: the name the report gives (default: path).
     challenge: the seed of every probe input (default: a fresh secret). levels: the assignment's
     (default: see autograder.assignment); the report is about those only. probes: a dict that
     receives what the report was judged from (judge_report's arguments: rejudge keeps them). Raises
-    NotGraded when the grader itself failed. at_once: the student's checks graded at once (default:
-    one per CPU; see probe_sealed)."""
+    NotGraded when the grader itself failed."""
     limits = limits or Limits()
     levels = levels_for(path, levels)
     found = discover(path, levels)
@@ -81,7 +79,7 @@ def grade(path, device: str = "cpu", limits: Optional[Limits] = None, deadlines:
         deadlines = default_deadlines(device, challenge, levels)
     # read here, before anything runs: code that reaches into the grader is held for review
     flags = [flag.to_json() for flag in flag_submission(present)]
-    probed = probe_sealed(present, device, limits, deadlines, challenge, at_once) if present else {}
+    probed = probe_sealed(present, device, limits, deadlines, challenge) if present else {}
     judging = {"probed": probed, "levels": list(levels), "files": found.entries(), "flags": flags,
                "missing": {level: found.missing_message(level) for level in levels if level not in present}}
     if probes is not None:

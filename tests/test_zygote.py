@@ -181,7 +181,7 @@ def test_a_fork_that_cannot_isolate_turns_the_forks_off_and_says_why(monkeypatch
     monkeypatch.setenv("AUTOGRADER_ZYGOTE", "1")
     level = tmp_path / "level1_manual.py"
     level.write_text(REFERENCE)
-    results = runner.probe_sealed({1: level}, "cpu", Limits(startup_seconds=120), {}, challenge=1, at_once=1)[1]
+    results = runner.probe_sealed({1: level}, "cpu", Limits(startup_seconds=120), {}, challenge=1)[1]
     assert all("data" in result for result in results.values()), results  # graded all the same
     assert "could not isolate itself" in zygote.unavailable() and "/no/such/python" in zygote.unavailable()
     assert "a fresh interpreter for all its checks: its first process could not" in isolation_text(Limits())

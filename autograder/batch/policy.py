@@ -14,9 +14,8 @@ def grade_one(folder, run: ClassRun, probes=None):
     """A student's report for the run's levels; when the grader itself fails, a not-graded record
     instead of a score. probes: a dict that receives what a graded report was judged from."""
     try:
-        # what OUT/<student>.json holds; one check at a time per student: the workers fill the CPUs
         return grade(folder, run.device, run.limits, run.deadlines, challenge=run.challenge, levels=run.levels,
-                     probes=probes, at_once=1).to_json()
+                     probes=probes).to_json()  # what OUT/<student>.json holds
     except NotGraded as error:
         return not_graded_report(folder, run.device, str(error), run.levels)
     except Exception as error:  # the grader's own bug, recorded with its reason: never a grade, never the batch's end

@@ -27,6 +27,7 @@ names it.
 
 import array
 import gc
+import glob
 import json
 import os
 import select
@@ -66,7 +67,8 @@ def warm():
 
 
 def receive(control):
-    """(order, [fds]) or (None, []) when the grader closed the socket."""
+    """(order, [fds]) or (None, []) when the grader closed the socket; a malformed order's descriptors
+    are closed here (no later fork inherits them) and it raises ValueError."""
     fds = array.array("i")
     message, ancillary, _, _ = control.recvmsg(MAX_ORDER, socket.CMSG_SPACE(FDS_PER_ORDER * fds.itemsize))
     for level, kind, data in ancillary:
@@ -74,7 +76,12 @@ def receive(control):
             fds.frombytes(data[: len(data) - len(data) % fds.itemsize])
     if not message:
         return None, list(fds)
-    return json.loads(message), list(fds)
+    try:
+        return json.loads(message), list(fds)
+    except ValueError:
+        for fd in fds:
+            os.close(fd)
+        raise
 
 
 def reap():
@@ -98,11 +105,16 @@ def main(control_fd):
             os.dup2(null, fd)
         os.close(null)
         warm()
+        threads = len(os.listdir("/proc/self/task"))
+        if threads != 1:  # a raw clone copies one thread: a lock another one held would stay held in every fork
+            raise RuntimeError(f"the warm interpreter has {threads} threads; it forks only with one")
     except BaseException:  # before the hello, every failure is the grader's: its traceback goes to its log
         os.write(errors, traceback.format_exc().encode(errors="replace"))
         os._exit(1)
     control.send(b'{"hello": 1}')
-    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)  # bubblewrap's stderr is the grader's until the hello only
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)  # bubblewrap's stderr is the grader's until the hello only
+    os.close(null)
     os.close(errors)
     serve_orders(control)
 
@@ -142,9 +154,12 @@ def serve_orders(control):
         status = socket.socket(fileno=status_fd)
         try:
             pid = isolate.clone(isolate.ALL_NAMESPACES)
-        except OSError as error:  # the kernel refused: said on the child's startup log, which the grader reads
-            os.write(errors_fd, f"clone: {error}\n".encode())
-            status.send(b'{"exit": 75}')
+        except OSError as error:  # the kernel refused: said to the grader, which turns the forks off
+            try:
+                os.write(errors_fd, f"clone: {error}\n".encode())
+                status.send(b'{"exit": 75}')
+            except OSError:  # the grader gave up on it already
+                pass
             pid = None
         if pid == 0:
             inherited = [control, *children.values()]
@@ -206,7 +221,9 @@ def child(order, uid, gid, status, inherited, wake, request_fd, channel_fd, erro
             os.close(fd)
         for name in order["mask"]:  # the given pieces this check does not hand over: no file to import
             if name.isidentifier():
-                isolate.mount("/dev/null", os.path.join(PROBE_DIR, f"{name}.py"), None, isolate.MS_BIND)
+                compiled = glob.glob(os.path.join(PROBE_DIR, "__pycache__", f"{name}.*.pyc"))
+                for path in [os.path.join(PROBE_DIR, f"{name}.py"), *compiled]:  # nor a .pyc to unmarshal
+                    isolate.mount("/dev/null", path, None, isolate.MS_BIND)
         isolate.private_proc()
         isolate.drop_capabilities()
         if not isolate.forbid_user_namespaces():
@@ -219,8 +236,10 @@ def child(order, uid, gid, status, inherited, wake, request_fd, channel_fd, erro
     except BaseException:  # before any student code: the grader's failure, said on its startup log
         os.write(errors_fd, traceback.format_exc().encode(errors="replace"))
         os._exit(70)
-    serve(request_fd, channel_fd, errors_fd, receive_files=True)
-    os._exit(0)
+    try:
+        serve(request_fd, channel_fd, errors_fd, receive_files=True)
+    finally:
+        os._exit(0)  # whatever happened, never back into the zygote's loop
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ from autograder.sandbox.jail import HOME
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CPU_PERIOD_US = 100_000
 POLL_SECONDS = 0.2
-TMPFS_MOUNTS = ("/tmp", "/dev/shm", HOME)
-HOME_EXTRA = 6 * MAX_LEVEL_FILE  # room a fork's home gets for the level files, on top of TMPFS_BYTES  # the sandbox's size-capped tmpfs (autograder.sandbox.jail)
+TMPFS_MOUNTS = ("/tmp", "/dev/shm", HOME)  # the sandbox's size-capped tmpfs (autograder.sandbox.jail)
+HOME_EXTRA = 6 * MAX_LEVEL_FILE  # the most a fork's home grows past TMPFS_BYTES: the level files it holds
 
 
 def _end(proc):
@@ -127,8 +127,8 @@ class CgroupCaps:
         return self._kills()
 
     def memory_exceeded(self, since=None):
-        """Whether the OOM killer struck in these cgroups (since a fork began, when given): checks of one
-        student that run at once share its cap, and each is charged once the cap was hit while it ran."""
+        """Whether the OOM killer struck in these cgroups (since a fork began, when given: a student's
+        forks, one after another, share its cgroups)."""
         return self._kills() > (self.kills_before if since is None else since)
 
     def watch(self, proc, since=None):

@@ -166,8 +166,8 @@ def _sandbox_args(workdir, device, nested_userns):
         args += ["--size", str(TMPFS_BYTES), "--perms", "0700", "--tmpfs", mount]
     for folder in python_dirs():
         args += ["--ro-bind", folder, folder]
-    for folder in masked_dirs():
-        args += ["--size", "4096", "--perms", "0555", "--tmpfs", folder]
+    for folder in masked_dirs():  # read-only: else a zygote's forks could leave notes there for the next
+        args += ["--size", "4096", "--perms", "0555", "--tmpfs", folder, "--remount-ro", folder]
     # the probe side alone: `autograder` is a namespace package in there, with no judge, no closed
     # form and no reference (autograder.probe imports nothing from the rest of the kit)
     args += ["--ro-bind", str(kit_package() / "probe"), f"{KIT_PARENT}/autograder/probe"]

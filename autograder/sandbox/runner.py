@@ -17,7 +17,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Optional
 
@@ -104,10 +103,10 @@ def given_cells(level):
 
 
 def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, deadlines: Optional[dict] = None,
-                 challenge: int = 0, at_once: Optional[int] = None) -> dict:
+                 challenge: int = 0) -> dict:
     """files: {level: path}. {level: {check_id: result} or {"load_error": ...}}; raises NotGraded.
-    at_once: forks of the zygote run at once for this student (default: one per CPU; a batch, whose
-    workers already fill the CPUs, asks for 1)."""
+    A student's checks run one after another: each fork alone in the student's caps, so a check that
+    breaks them costs that check only."""
     limits = limits or Limits()
     deadlines = deadlines or {}
     workdir = Path(tempfile.mkdtemp(prefix="grade-"))  # 0700: the grader's own
@@ -127,11 +126,7 @@ def probe_sealed(files: dict, device: str, limits: Optional[Limits] = None, dead
             shutil.copyfile(path, home / name)
             homes[level] = name
         jail.write_identity(workdir)
-        attempts = Attempts(homes, home, workdir, device, limits, deadlines, challenge)
-        attempts.at_once = max(1, at_once if at_once is not None else (os.cpu_count() or 1))
-        if not caps.cgroups_usable():  # the grader's memory watch sums one fork: the cap stays the student's
-            attempts.at_once = 1
-        results = attempts.run() if homes else {}
+        results = Attempts(homes, home, workdir, device, limits, deadlines, challenge).run() if homes else {}
         return {**results, **{level: {"load_error": error} for level, error in unreadable.items()}}
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -149,7 +144,6 @@ class Attempts:
         self.child_fds = (0, 1)  # the child's request and channel descriptors, chosen per attempt
         # a zygote's fork per check where the machine allows it (see autograder.sandbox.zygote)
         self.forks = limits.sandbox and zygote.unavailable(device) is None
-        self.at_once = 1
         self.forker = None  # the zygote this student's grading leased
         self.caps_ = None  # one set of cgroups for all of a student's forks: its caps are the student's
 
@@ -163,8 +157,8 @@ class Attempts:
             try:
                 with zygote.lease(self.limits.startup_seconds) as self.forker:
                     return self._run()
-            except zygote.ForkFailed as error:  # no warm interpreter at all: fresh sandboxes say why, or work
-                self.infra(str(error))
+            except zygote.ForkFailed as error:  # no warm interpreter at all: fresh sandboxes from now on
+                zygote.refuse(str(error))
                 self.forks = False
                 return self._run()
         finally:
@@ -178,9 +172,6 @@ class Attempts:
             if not groups:
                 break
             steps = groups[0] if self.forks else steps_for(levels, set(self.results))
-            if self.forks and self.at_once > 1 and len(groups) > 1 and self.budget.left > 0:
-                self.attempt_groups(groups)
-                continue
             if self.budget.left <= 0:  # the student's own sandboxes spent it: their steps, not our failure
                 for step in steps:
                     if not step.endswith(".import"):
@@ -256,12 +247,6 @@ class Attempts:
             pipes.close()
             caps_.close()
 
-    def attempt_groups(self, groups):
-        """Each group in a fork of its own, at_once of them at a time, from the student's zygote."""
-        with ThreadPoolExecutor(max_workers=min(self.at_once, len(groups))) as pool:
-            for done in [pool.submit(self.attempt_in_fork, group) for group in groups]:
-                done.result()  # NotGraded (the grader's failure) ends the student's grading here
-
     def attempt_in_fork(self, steps):
         """The steps in a fresh fork of the student's zygote, sent only the level files they read."""
         require_running()
@@ -278,10 +263,15 @@ class Attempts:
             order = {"tmpfs_bytes": TMPFS_BYTES, "home_bytes": TMPFS_BYTES + sum(map(len, contents.values())),
                      "keep": jail.covered_python_dirs(), "mask": masked_pieces(steps)}
             try:
-                proc = register(lambda: self.forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
-                                                         self.limits.startup_seconds))
+                proc = self.forker.fork(order, pipes.request_r, pipes.channel_w, pipes.errors_w,
+                                        self.limits.startup_seconds)
+                register(lambda: proc)  # after the handshake: the registry's lock is never held while it waits
                 pipes.close_child_ends()
                 proc.start(caps_.join_files())
+            except zygote.ForkRefused as error:  # this kernel makes no process in new namespaces here
+                zygote.refuse(str(error))
+                self.forks = False
+                return NOT_STARTED
             except zygote.ForkFailed as error:
                 return self.infra(str(error).removeprefix("the grader could not start a sandbox "))
             request = self.request(steps, caps_, homes)
@@ -291,7 +281,7 @@ class Attempts:
             pipes.send(payload)
             proc.since = since  # what the student's caps had seen when this fork began (see follow)
             outcome = self.follow(proc, steps, caps_, pipes, request["key"])
-            if outcome is NOT_STARTED and proc.wait(5) in zygote.REFUSED:
+            if outcome is NOT_STARTED and proc.poll() in zygote.REFUSED:
                 # this machine's kernel let the fork start but not isolate itself: fresh sandboxes from now on
                 zygote.refuse(f"{zygote.REFUSED[proc.code]}: {self.infra_failures.pop()}")
                 self.forks = False
@@ -341,6 +331,9 @@ class Attempts:
                     code = proc.wait(5)
                 except subprocess.TimeoutExpired:
                     code = None
+                if self.forks and hello and self.forker is not None and not self.forker.alive():
+                    # the zygote ended (no student code reaches it): its forks died with it, not of their checks
+                    return self.infra("the warm interpreter ended while a check ran")
                 if not hello:
                     errors.drain()
                     line = errors.last_line()

@@ -48,6 +48,10 @@ class ForkFailed(NotGraded):
     """A fork the zygote did not start: the grader's failure, never the student's."""
 
 
+class ForkRefused(ForkFailed):
+    """The kernel makes no process in new namespaces here: the forks are off (fresh sandboxes)."""
+
+
 def unavailable(device="cpu"):
     """None where students' checks run in zygote forks; else why they get fresh sandboxes."""
     if not zygote_wanted():
@@ -127,9 +131,14 @@ class Zygote:
         return Forked(status, startup_seconds)
 
     def close(self):
+        if getattr(self, "closed", False):  # once: a second kill could reach a pid reused since
+            return
+        self.closed = True
         if self.errors_r is not None:
             os.close(self.errors_r)
             self.errors_r = None
+        if not hasattr(self, "proc"):
+            return
         kill(self.proc)
         try:
             self.proc.wait(10)
@@ -147,10 +156,21 @@ class Forked:
 
     def __init__(self, status, seconds):
         self.status, self.code, self.pidfd = status, None, None
-        ready, _, _ = select.select([status], [], [], seconds)
+        try:
+            self._handshake(seconds)
+        except BaseException:
+            self.close()
+            raise
+
+    def _handshake(self, seconds):
+        ready, _, _ = select.select([self.status], [], [], seconds)
         if not ready:
             raise ForkFailed(f"the warm interpreter did not fork within {seconds:g} s")
-        message, ancillary, _, _ = status.recvmsg(16, socket.CMSG_SPACE(self.CREDENTIALS.size))
+        message, ancillary, _, _ = self.status.recvmsg(64, socket.CMSG_SPACE(self.CREDENTIALS.size))
+        if message.startswith(b'{"exit"'):  # no child at all: the zygote says why it made none
+            code = json.loads(message)["exit"]
+            raise (ForkRefused if code in REFUSED else ForkFailed)(
+                f"the warm interpreter made no fork ({REFUSED.get(code, f'exit {code}')})")
         pid = None
         for level, kind, data in ancillary:
             if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(data) >= self.CREDENTIALS.size:
@@ -158,7 +178,10 @@ class Forked:
         if message != b"pid" or not pid or pid <= 0:
             raise ForkFailed("the warm interpreter's fork did not say its pid")
         self.pid = pid
-        self.pidfd = os.pidfd_open(pid)  # from now on, signals reach this process or none
+        try:
+            self.pidfd = os.pidfd_open(pid)  # from now on, signals reach this process or none
+        except OSError as error:  # Linux before 5.3, or the fork already gone
+            raise ForkFailed(f"no pidfd for the warm interpreter's fork ({error})") from None
 
     def start(self, cgroup_files):
         """Put the fork in the student's cgroups, then let it isolate itself and run."""
@@ -211,7 +234,7 @@ class Forked:
         if self.pidfd is not None:
             os.close(self.pidfd)
             self.pidfd = None
-        self.status.close()
+        self.status.close()  # a socket closes once, however often this is called
 
 
 def prestart(count=1):
