@@ -125,10 +125,14 @@ def score(folder, levels, env):
 
 def test_a_forward_that_borrows_the_given_model_earns_nothing_from_any_check(tmp_path):
     """An honest level 3 but for forward, which calls the given x @ w model, found among the process's
-    objects or imported from the probe side: no fork holds it or can import it (the train check's
-    fork has the data's pieces, not the model's), so forward, gradient and train all fail."""
+    objects, imported from the probe side or unmarshalled from its compiled copy: no fork holds it or
+    can load it (the train check's fork has the data's pieces, not the model's), so forward, gradient
+    and train all fail."""
+    import py_compile
+
     from tests.catalog import mutate
 
+    py_compile.compile(str(REPO_ROOT / "autograder" / "probe" / "given_model.py"))  # a compiled copy to find
     honest, borrowing = tmp_path / "honest", tmp_path / "borrowing"
     for folder in (honest, borrowing):
         folder.mkdir()

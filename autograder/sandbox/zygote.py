@@ -222,7 +222,7 @@ class Forked:
         try:
             self.code = int(json.loads(data)["exit"])
         except (ValueError, KeyError, TypeError):
-            self.code = -signal.SIGKILL  # the keeper was killed (by this grader: see kill())
+            self.code = -signal.SIGKILL  # no status: the zygote ended before it could send one
         self.close()
         return self.code
 
