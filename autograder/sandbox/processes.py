@@ -3,6 +3,7 @@ ending on an error) and no new one starts after it."""
 
 import os
 import signal
+import subprocess
 import threading
 
 from autograder.errors import NotGraded
@@ -36,6 +37,16 @@ def kill(proc):
             send()
         except (ProcessLookupError, PermissionError, OSError):
             pass
+
+
+def end_sandbox(proc):
+    """Kill a sandbox (a Popen of bwrap, or a zygote's fork), reap it, and drop it from the live set."""
+    kill(proc)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    forget(proc)
 
 
 def require_running():

@@ -30,7 +30,7 @@ from autograder.probe.registry import PROBES, level_of, masked_pieces
 from autograder.probe.tensors import error_record
 from autograder.errors import NotGraded
 from autograder.sandbox import caps, jail, zygote
-from autograder.sandbox.processes import allow_sandboxes, forget, kill, kill_all, register, require_running  # noqa: F401
+from autograder.sandbox.processes import allow_sandboxes, end_sandbox, kill, kill_all, register, require_running  # noqa: F401
 from autograder.submission import linked  # the same test the submission's discovery uses
 
 
@@ -238,12 +238,7 @@ class Attempts:
             self.follow(proc, steps, caps_, pipes, request["key"])
         finally:
             if proc is not None:
-                kill(proc)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    pass
-                forget(proc)
+                end_sandbox(proc)
             pipes.close()
             caps_.close()
 
@@ -273,7 +268,7 @@ class Attempts:
                 self.forks = False
                 return NOT_STARTED
             except zygote.ForkFailed as error:
-                return self.infra(str(error).removeprefix("the grader could not start a sandbox "))
+                return self.infra(str(error))
             request = self.request(steps, caps_, homes)
             payload = encode(request)
             for name in homes.values():
@@ -287,12 +282,7 @@ class Attempts:
                 self.forks = False
         finally:
             if proc is not None:
-                kill(proc)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    pass
-                forget(proc)
+                end_sandbox(proc)
             pipes.close()
 
     def follow(self, proc, steps, caps_, pipes, key):

@@ -32,7 +32,7 @@ import time
 from autograder.config import ZYGOTE_VARIABLE, zygote_wanted
 from autograder.errors import NotGraded, UsageError
 from autograder.sandbox import jail
-from autograder.sandbox.processes import forget, kill, register
+from autograder.sandbox.processes import end_sandbox, register
 
 REFUSED = {70: "its first process could not isolate itself", 71: "it was not capped",
            73: "no seccomp filter for this machine's architecture",
@@ -139,12 +139,7 @@ class Zygote:
             self.errors_r = None
         if not hasattr(self, "proc"):
             return
-        kill(self.proc)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-        forget(self.proc)
+        end_sandbox(self.proc)
         self.control.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
